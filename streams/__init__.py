@@ -1,0 +1,16 @@
+"""Time and transport for triggeremu.
+
+Submodules:
+
+- :mod:`streams.clock` -- the LHC bunch-crossing clock in integer time and filling schemes.
+- :mod:`streams.schema` -- the Arrow batch schema (orbit, bx, event, payload columns).
+- :mod:`streams.hwunits` -- conversion of physics objects to L1 hardware units and the
+  57-value anomaly-detection input vector.
+- :mod:`streams.synthetic` -- seeded synthetic event sources.
+- :mod:`streams.root_source` -- ROOT replay through uproot and awkward.
+- :mod:`streams.wire` -- the ZeroMQ wire format (header frame + Arrow IPC body).
+- :mod:`streams.transport` -- source -> workers -> sink over ZeroMQ sockets.
+
+This package knows nothing about firmware or about the application; ``triggeremu``
+imports it, never the other way round.
+"""
