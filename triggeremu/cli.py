@@ -14,6 +14,8 @@ import importlib
 import sys
 
 from triggeremu import __version__
+from firmware_models.errors import ModelError
+from streams.errors import StreamError
 from triggeremu.errors import UserError
 
 __all__ = ["main"]
@@ -40,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except UserError as err:
+    except (UserError, StreamError, ModelError) as err:
         print(f"triggeremu {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
