@@ -1,0 +1,55 @@
+"""The human-readable rate table and throughput line printed by ``replay``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["format_summary"]
+
+
+def format_summary(s: dict[str, Any]) -> str:
+    lines = []
+    lines.append(
+        f"triggeremu: {s['events_in']:,} events from {s.get('layout', '?')} source, "
+        f"filling scheme {s['filling_scheme']} ({s['colliding_bunches']} colliding bunches)"
+    )
+    lines.append(
+        f"  accepted {s['events_accepted']:,}   rejected {s['events_rejected']:,}   "
+        f"dropped {s['events_dropped']:,}" + (f"  {s['drop_reasons']}" if s.get("drop_reasons") else "")
+    )
+    lines.append("")
+    head = f"{'seed':<22} {'definition':<34} {'ps':>3} {'count':>9} {'rate [kHz]':>20} {'pure':>9} {'prop.':>9} {'after DT':>9}"
+    lines.append(head)
+    lines.append("-" * len(head))
+    defs = s.get("seed_definitions", {})
+    for name, r in s["seeds"].items():
+        d = defs.get(name, {})
+        rate = f"{r['rate_khz']:9.3f} +- {r['rate_err_khz']:7.3f}"
+        lines.append(
+            f"{name:<22} {d.get('definition', ''):<34.34} {d.get('prescale', 1):>3} {r['count']:>9,} {rate:>20} "
+            f"{r['pure_rate_khz']:9.3f} {r['proportional_rate_khz']:9.3f} {r['rate_after_deadtime_khz']:9.3f}"
+        )
+    lines.append("-" * len(head))
+    lines.append(
+        f"{'total (OR, after prescale)':<57} {s['total_rate_khz']:20.3f}"
+        f"   after deadtime {s['total_rate_after_deadtime_khz']:.3f} kHz (budget {s['l1a_budget_khz']:g} kHz)"
+    )
+    if "deadtime_fraction" in s:
+        lines.append(f"deadtime fraction {s['deadtime_fraction']:.3e}   events over latency budget {s.get('events_over_budget', 0):,}")
+    if "latency_ns" in s and s["latency_ns"]:
+        lat = s["latency_ns"]
+        lines.append(f"chain latency: p50 {lat.get('p50', 0):.1f} ns  p99 {lat.get('p99', 0):.1f} ns  max {lat.get('max', 0):.1f} ns")
+    for name, st in (s.get("stages") or {}).items():
+        lines.append(
+            f"  stage {name:<10} {st.get('latency_cycles', '?')} cycles = {st.get('latency_ns', 0):.1f} ns, "
+            f"II {st.get('ii_cycles', '?')} @ {st.get('clock_mhz', '?')} MHz, FIFO high-water "
+            f"{st.get('fifo_high_water', 0)}, dropped {st.get('dropped', 0)}"
+        )
+    lines.append("")
+    workers = s.get("workers", 0)
+    where = f"{workers} worker(s) over {s.get('transport')}" if workers else "in-process"
+    lines.append(
+        f"throughput: {s['throughput_events_per_s']:,.0f} events/s ({s['events_in']:,} events in "
+        f"{s['wall_s']:.2f} s, {where})"
+    )
+    return "\n".join(lines) + "\n"
