@@ -1,0 +1,98 @@
+"""Autoencoder (algorithm 4): weights from the registers, module sum, latent code.
+
+What is exact (public): the 2144 six-bit weights live in the 12
+``AUTOENCODER_<i>INPUT`` register blocks (``weights_byte0 .. weights_byte128``);
+read as one little-endian bit field (block 0, byte 0 lowest) they are, from the
+least significant end, 72 conv kernel weights, 8 conv biases, 2048 dense weights
+and 16 dense biases, each a 6-bit two's-complement number in units of 2^-5
+(cmantill/ECONT_Emulator@357cfef ``RunFromYamlInput.py`` ``i2cDictToWeights``).
+The module sum is 5E4M of the sum of the 48 calibrated charges (``Autoencoder``:
+``encode(SUM, 0, 5, 4)``, checked there against the converter's output). The
+latent is 16 values of 9 bits (``value * 2^8``, ``AE_OUTPUT_OUTENCODER``).
+
+What is *not* public: the HLS C++ of the chip's encoder (``encoder.x`` is a
+binary). :func:`latent_code` is our fixed-point reading of the published network
+(8x8 input map, input normalized by 2^floor(log2(sum)), 3x3 conv with 8 filters
+and stride 2, ReLU, dense 128 -> 16), documented in :data:`AE_CONVENTIONS`. Its bits
+are compared with the vectors and the agreement is reported, not asserted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..codec import encode
+from ..registers import AE_WEIGHT_REGISTERS, EcontConfig
+
+__all__ = ["AE_CONVENTIONS", "AE_CELL_MAP_8X8", "unpack_weights", "module_sum", "latent_code", "autoencoder"]
+
+_N_W, _N_B, _N_DW, _N_DB = 72, 8, 2048, 16
+
+#: post-mux cell -> (row, col) in the 8x8 input map: three 4x4 blocks, the fourth quadrant empty
+AE_CELL_MAP_8X8 = tuple(
+    (4 * (blk // 2) + (c % 16) // 4, 4 * (blk % 2) + c % 4) for c in range(48) for blk in [c // 16]
+)
+
+AE_CONVENTIONS = {
+    "weights": "6-bit two's complement, LSB 2^-5 (ap_fixed<6,1>)",
+    "input": "calq * 2^8 >> floor(log2(sum calq)), saturated to 8 bits (ufixed<8,0>), on the 8x8 map AE_CELL_MAP_8X8",
+    "conv": "3x3, 8 filters, stride 2, 'same' padding (pad bottom/right), bias, ReLU, floor to 2^-8, saturate 1.0",
+    "dense": "128 -> 16 in flattened (row, col, filter) order, bias, floor to 2^-8, clamp to [0, 511] / 2^8",
+    "status": "not bit-exact: the chip's HLS source is not public; agreement is measured, not assumed",
+}
+
+
+def unpack_weights(config: EcontConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(conv kernel (3,3,1,8), conv bias (8,), dense (128,16), dense bias (16,)) as int64 in units of 2^-5."""
+    per_block = len(AE_WEIGHT_REGISTERS)
+    field = 0
+    for i in range(12):
+        block = 0
+        for k, off in enumerate(AE_WEIGHT_REGISTERS):
+            block |= int(config.ae_weights[i * per_block + k]) << (8 * off)
+        field |= block << (1072 * i)
+    raw = np.array([(field >> (6 * k)) & 0x3F for k in range(_N_W + _N_B + _N_DW + _N_DB)], dtype=np.int64)
+    w = np.where(raw >= 32, raw - 64, raw)
+    conv = w[:_N_W].reshape(3, 3, 1, 8)
+    conv_b = w[_N_W:_N_W + _N_B]
+    dense = w[_N_W + _N_B:_N_W + _N_B + _N_DW].reshape(128, 16)
+    dense_b = w[_N_W + _N_B + _N_DW:]
+    return conv, conv_b, dense, dense_b
+
+
+def module_sum(calq: np.ndarray) -> np.ndarray:
+    """5E4M code of the sum of the 48 calibrated charges."""
+    return encode(np.asarray(calq, dtype=np.int64).sum(axis=1), 0, 5, 4)
+
+
+def _input_map(calq: np.ndarray) -> np.ndarray:
+    q = np.asarray(calq, dtype=np.int64)
+    total = q.sum(axis=1)
+    shift = np.where(total > 0, np.frexp(total.astype(np.float64))[1] - 1, 0)
+    x = np.minimum((q << 8) >> shift[:, None], 255)
+    img = np.zeros((q.shape[0], 8, 8), dtype=np.int64)
+    rows, cols = np.array(AE_CELL_MAP_8X8).T
+    img[:, rows, cols] = x
+    return img  # units of 2^-8
+
+
+def latent_code(calq: np.ndarray, config: EcontConfig) -> np.ndarray:
+    """(n, 16) 9-bit latent values (units of 2^-8) from our fixed-point reading of the encoder."""
+    conv, conv_b, dense, dense_b = unpack_weights(config)
+    img = np.pad(_input_map(calq), ((0, 0), (0, 1), (0, 1)))  # 'same' with stride 2 pads bottom/right
+    n = img.shape[0]
+    acc = np.zeros((n, 4, 4, 8), dtype=np.int64)  # units of 2^-13
+    for dy in range(3):
+        for dx in range(3):
+            patch = img[:, dy:dy + 8:2, dx:dx + 8:2]
+            acc += patch[:, :, :, None] * conv[dy, dx, 0][None, None, None, :]
+    acc += conv_b[None, None, None, :] << 8
+    hidden = np.clip(acc >> 5, 0, 255)  # ReLU, floor to 2^-8, saturate below 1.0
+    flat = hidden.reshape(n, 128)
+    out = flat @ dense + (dense_b << 8)[None, :]  # units of 2^-13
+    return np.clip(out >> 5, 0, 511)
+
+
+def autoencoder(calq: np.ndarray, config: EcontConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(latent (n, 16), module sum (n,)) for the formatter."""
+    return latent_code(calq, config), module_sum(calq)

@@ -1,0 +1,152 @@
+"""The ECON-T output buffer: a FIFO of 16-bit words with T1/T2/T3 truncation.
+
+Each BX (in order: this block is the sequential scan of the chip), with ``Nbuf``
+the words held and ``NBXc`` the words of the new packet:
+
+1. ``Nbuf + NBXc > T1``: write the 2-word truncated packet with bit 8 cleared;
+2. else ``Nbuf > T2`` and ``NBXc <= T3``: truncated packet with bit 8 set;
+3. else ``Nbuf > T2`` (``NBXc > T3``) or 4. ``Nbuf <= T2``: write the full packet.
+
+A truncated write advances the write pointer by 1 word, a full one by ``NBXc``
+(the formatter's 26 words are all written, so a short buffer is read out with the
+packet's idle padding behind it). Then the first ``2 x links`` words leave on the
+output links (two 16-bit words per 32-bit link word, first word in the high
+half), the memory shifts down by that many words (the top words keep their old
+contents) and the pointer drops by the same amount, not below 0.
+Source: cmantill/ECONT_Emulator@357cfef ``ASICBlocks/BufferBlock.py`` (400-word
+memory; it starts filled with -1 there, with 0 here: the first BX always writes
+26 words, so the initial contents never reach the links).
+
+:func:`buffer_scan` is the numba kernel (it shifts only the part of the memory that
+is not all zeros, which gives the same contents as the full shift),
+:func:`buffer_scan_reference` its plain twin (full shift).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._jit import jit
+from .formatter import MAX_WORDS
+from .registers import BUFFER_DEPTH_WORDS, MAX_LINKS_OUT
+
+__all__ = ["BufferState", "BufferOutput", "TRUNCATION_CONDITIONS", "buffer_scan", "buffer_scan_reference", "run_buffer"]
+
+TRUNCATION_CONDITIONS = {
+    1: "Nbuf + NBXc > T1: truncated, bit 8 = 0",
+    2: "Nbuf + NBXc <= T1, Nbuf > T2, NBXc <= T3: truncated, bit 8 = 1",
+    3: "Nbuf + NBXc <= T1, Nbuf > T2, NBXc > T3: full packet",
+    4: "Nbuf + NBXc <= T1, Nbuf <= T2: full packet",
+}
+
+
+@dataclass
+class BufferState:
+    contents: np.ndarray = field(default_factory=lambda: np.zeros(BUFFER_DEPTH_WORDS, dtype=np.int64))
+    write_pointer: int = 0
+    high_water: int = 0
+
+
+@dataclass(frozen=True)
+class BufferOutput:
+    tx: np.ndarray  # (n, 13) uint32 link words
+    truncated: np.ndarray  # (n,) bool
+    n_buf: np.ndarray  # (n,) words held before this BX's write
+    occupancy: np.ndarray  # (n,) words held after this BX's read-out
+    condition: np.ndarray  # (n,) 1..4, see TRUNCATION_CONDITIONS
+
+
+@jit
+def buffer_scan(words, numw, trunc, n_links, t1, t2, t3, contents, wp, tx, truncated, n_buf, occupancy, condition):
+    """Run the buffer over all rows; returns the final write pointer."""
+    depth = contents.shape[0]
+    drain = 2 * n_links
+    hi = depth  # contents[i] == 0 for every i >= hi: shifts then only move [drain, hi)
+    while hi > 0 and contents[hi - 1] == 0:
+        hi -= 1
+    for r in range(words.shape[0]):
+        nb = numw[r]
+        n_buf[r] = wp
+        if wp + nb > t1 or (wp > t2 and nb <= t3):
+            c = 1 if wp + nb > t1 else 2
+            w0 = trunc[r, 0] & ~256 if c == 1 else trunc[r, 0] | 256
+            if wp < depth:
+                contents[wp] = w0
+            if wp + 1 < depth:
+                contents[wp + 1] = trunc[r, 1]
+            hi = max(hi, min(wp + 2, depth))
+            wp += 1
+            truncated[r] = True
+        else:
+            c = 3 if wp > t2 else 4
+            for k in range(words.shape[1]):
+                if wp + k < depth:
+                    contents[wp + k] = words[r, k]
+            hi = max(hi, min(wp + words.shape[1], depth))
+            wp += nb
+            truncated[r] = False
+        condition[r] = c
+        for link in range(n_links):
+            tx[r, link] = (contents[2 * link] << 16) | contents[2 * link + 1]
+        if hi <= depth - drain:
+            # same result as the full shift: everything from hi up is zero and stays zero
+            for i in range(hi - drain):
+                contents[i] = contents[i + drain]
+            for i in range(max(hi - drain, 0), hi):
+                contents[i] = 0
+            hi = max(hi - drain, 0)
+        else:
+            for i in range(depth - drain):
+                contents[i] = contents[i + drain]
+            while hi > 0 and contents[hi - 1] == 0:
+                hi -= 1
+        wp = max(wp - drain, 0)
+        occupancy[r] = wp
+    return wp
+
+
+def buffer_scan_reference(words, numw, trunc, n_links, t1, t2, t3, contents, wp):
+    """Plain twin of :func:`buffer_scan` on Python lists; returns (tx rows, truncated, final wp, contents)."""
+    mem = [int(x) for x in contents]
+    rows, flags = [], []
+    for r in range(len(words)):
+        nb = int(numw[r])
+        if wp + nb > t1:
+            block, step, cut = [int(trunc[r][0]) & ~256, int(trunc[r][1])], 1, True
+        elif wp > t2 and nb <= t3:
+            block, step, cut = [int(trunc[r][0]) | 256, int(trunc[r][1])], 1, True
+        else:
+            block, step, cut = [int(x) for x in words[r]], nb, False
+        for k, x in enumerate(block):
+            if wp + k < len(mem):
+                mem[wp + k] = x
+        wp += step
+        rows.append([(mem[2 * i] << 16) | mem[2 * i + 1] for i in range(n_links)])
+        flags.append(cut)
+        mem = mem[2 * n_links:] + mem[len(mem) - 2 * n_links:]
+        wp = max(wp - 2 * n_links, 0)
+    return rows, flags, wp, mem
+
+
+def run_buffer(frames, *, n_links: int, t1: int, t2: int, t3: int, state: BufferState) -> BufferOutput:
+    """Scan the buffer over a batch of formatter frames, updating ``state`` in place."""
+    n = frames.numw.shape[0]
+    tx = np.zeros((n, MAX_LINKS_OUT), dtype=np.int64)
+    truncated = np.zeros(n, dtype=np.bool_)
+    n_buf = np.zeros(n, dtype=np.int64)
+    occ = np.zeros(n, dtype=np.int64)
+    cond = np.zeros(n, dtype=np.int64)
+    words = np.ascontiguousarray(frames.words, dtype=np.int64)
+    if words.shape[1] != MAX_WORDS:
+        msg = f"formatter frames must have {MAX_WORDS} words per BX, got {words.shape[1]}"
+        raise ValueError(msg)
+    state.write_pointer = int(
+        buffer_scan(words, np.ascontiguousarray(frames.numw, dtype=np.int64), np.ascontiguousarray(frames.trunc, dtype=np.int64),
+                    n_links, t1, t2, t3, state.contents, state.write_pointer, tx, truncated, n_buf, occ, cond)
+    )
+    if n:
+        written = np.where(truncated, 1, frames.numw)
+        state.high_water = max(state.high_water, int((n_buf + written).max()))
+    return BufferOutput(tx=tx.astype(np.uint32), truncated=truncated, n_buf=n_buf, occupancy=occ, condition=cond)

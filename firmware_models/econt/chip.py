@@ -1,0 +1,144 @@
+"""The whole ECON-T: e-link words in, 13 output-link words out, per BX, with state.
+
+Data path (the stateless blocks are vectorized over the whole batch of BX):
+:mod:`.elinks` (split words, BX counter, mux) -> :mod:`.codec` (4E3M decode) ->
+:mod:`.calibration` (these three fused in :mod:`.frontend`) -> one algorithm of :mod:`.algorithms` -> :mod:`.formatter`
+(packets; link-reset windows from :mod:`.links`) -> :mod:`.buffer` (the one
+sequential scan) -> output words. State kept between :meth:`EcontChip.run` calls:
+the BX counter (orbit reset at 3564, or at a ``0x9`` header), the buffer memory
+and write pointer, and open link-reset windows; :meth:`EcontChip.reset` clears it.
+
+Output row ``b`` belongs to input row ``b`` (the test vectors' alignment, see
+:mod:`.latency`); the chip's real delay is :attr:`EcontChip.latency_bx`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from firmware_models.errors import UnsupportedTypeError
+
+from . import formatter as fmt
+from .algorithms import best_choice, repeater, super_trigger_cells, threshold_sum
+from .algorithms.autoencoder import autoencoder
+from .buffer import BufferOutput, BufferState, run_buffer
+from .calibration import calibrate
+from .codec import decode_4e3m
+from .elinks import HEADER_NORMAL, HEADER_SYNC, _as_words, apply_mux, bx_counter, bx_tag5, header4
+from .frontend import front_end
+from .latency import block_latencies, total_latency_bx
+from .links import ECONT_RESET_BX, ECONT_RESET_OFFSET, ROCT_ZERO_BX, ResetState, idle_word, window_mask
+from .registers import N_ELINKS_IN, Algorithm, EcontConfig
+
+__all__ = ["EcontChip", "ChipOutput", "run_chip"]
+
+
+@dataclass(frozen=True)
+class ChipOutput:
+    tx: np.ndarray  # (n, 13) uint32 output-link words
+    bx: np.ndarray  # (n,) the chip's BX counter
+    packet_bits: np.ndarray  # (n,) bits of the formatter packet (0 inside a link-reset window)
+    packet_words: np.ndarray  # (n,) 16-bit words offered to the buffer
+    truncated: np.ndarray  # (n,) bool
+    occupancy: np.ndarray  # (n,) buffer words after read-out
+    condition: np.ndarray  # (n,) buffer condition 1..4
+    unexpected_headers: int  # input rows whose e-link 0 header was neither 0x9 nor 0xA
+    latent: np.ndarray | None = None  # (n, 16) autoencoder latent codes, when algorithm 4
+
+
+@dataclass
+class EcontChip:
+    config: EcontConfig
+    _bx_next: int = 0
+    _buffer: BufferState = field(default_factory=BufferState)
+    _resets: ResetState = field(default_factory=ResetState)
+
+    def __post_init__(self) -> None:
+        cfg = self.config
+        if cfg.algorithm == Algorithm.SUPER_TRIGGER_CELL and cfg.stc_type not in fmt.STC_LAYOUT:
+            msg = (
+                f"STC type {cfg.stc_type} (ECON-T production) has no public packet layout to model; "
+                f"supported STC types are {sorted(fmt.STC_LAYOUT)}"
+            )
+            raise UnsupportedTypeError(msg)
+
+    @property
+    def latency_bx(self) -> int:
+        return total_latency_bx(self.config.algorithm)
+
+    @property
+    def block_latencies(self) -> dict[str, int]:
+        return block_latencies(self.config.algorithm)
+
+    @property
+    def buffer_high_water(self) -> int:
+        return self._buffer.high_water
+
+    def reset(self) -> None:
+        self._bx_next = 0
+        self._buffer = BufferState()
+        self._resets = ResetState()
+
+    def calibrated_charges(self, codes_mux_in: np.ndarray) -> np.ndarray:
+        """Mux, decode and calibrate (n, 48) input codes with the plain blocks (the twin of
+        :mod:`.frontend`, which :meth:`run` uses)."""
+        cfg = self.config
+        return calibrate(decode_4e3m(apply_mux(codes_mux_in, cfg.mux), cfg.dropped_bits), cfg.cal)
+
+    def run(self, rx_words: np.ndarray, *, link_reset_roct=None, link_reset_econt=None) -> ChipOutput:
+        """Process consecutive BX of (n, 12) input words (optional per-BX fast-command flags)."""
+        cfg = self.config
+        words = _as_words(rx_words, N_ELINKS_IN, "ECON-T input words")
+        headers = words[:, 0] >> 28
+        n = words.shape[0]
+        bx, self._bx_next = bx_counter(headers, self._bx_next)
+        roct, self._resets.roct_remaining = window_mask(
+            link_reset_roct, n, start=0, length=ROCT_ZERO_BX, carried=self._resets.roct_remaining)
+        calq = front_end(words, cfg, roct)
+        tag5 = bx_tag5(bx)
+        frames, latent = self._frames(calq, tag5)
+        offset = ECONT_RESET_OFFSET.get(cfg.algorithm, 0)
+        in_reset, self._resets.econt_remaining = window_mask(
+            link_reset_econt, n, start=1 + offset, length=ECONT_RESET_BX, carried=self._resets.econt_remaining)
+        frames = _apply_reset(frames, in_reset, idle_word(tag5, cfg.tx_sync_word), cfg.n_links)
+        out: BufferOutput = run_buffer(frames, n_links=cfg.n_links, t1=cfg.buff_t1, t2=cfg.buff_t2, t3=cfg.buff_t3,
+                                       state=self._buffer)
+        unexpected = int(np.count_nonzero((headers != HEADER_SYNC) & (headers != HEADER_NORMAL)))
+        return ChipOutput(tx=out.tx, bx=bx, packet_bits=frames.bits, packet_words=frames.numw, truncated=out.truncated,
+                          occupancy=out.occupancy, condition=out.condition, unexpected_headers=unexpected, latent=latent)
+
+    def _frames(self, calq: np.ndarray, tag5: np.ndarray) -> tuple[fmt.Frames, np.ndarray | None]:
+        cfg = self.config
+        drop = cfg.effective_drop_lsb
+        algo = cfg.algorithm
+        if algo == Algorithm.THRESHOLD_SUM:
+            ts = threshold_sum(calq, cfg.threshold, drop)
+            return fmt.format_threshold_sum(ts, tag5, use_sum=cfg.use_sum, tx_sync_word=cfg.tx_sync_word), None
+        if algo == Algorithm.SUPER_TRIGGER_CELL:
+            stc = super_trigger_cells(calq, drop)
+            return fmt.format_stc(stc, header4(tag5), stc_type=cfg.stc_type, n_links=cfg.n_links), None
+        if algo == Algorithm.BEST_CHOICE:
+            bc = best_choice(calq, drop)
+            return fmt.format_best_choice(bc, header4(tag5), n_links=cfg.n_links, use_sum=cfg.use_sum), None
+        if algo == Algorithm.REPEATER:
+            return fmt.format_repeater(repeater(calq, drop), tag5, n_links=cfg.n_links), None
+        latent, mod_sum = autoencoder(calq, cfg)
+        return fmt.format_autoencoder(latent, mod_sum, tag5, ae_mask=cfg.ae_mask, n_links=cfg.n_links), latent
+
+
+def _apply_reset(frames: fmt.Frames, in_reset: np.ndarray, idle: np.ndarray, n_links: int) -> fmt.Frames:
+    if not in_reset.any():
+        return frames
+    words = np.where(in_reset[:, None], idle[:, None], frames.words)
+    numw = np.where(in_reset, 2 * n_links, frames.numw)
+    trunc = np.where(in_reset[:, None], 0, frames.trunc)
+    bits = np.where(in_reset, 0, frames.bits)
+    return fmt.Frames(words=words, numw=numw, trunc=trunc, bits=bits)
+
+
+def run_chip(config: EcontConfig, rx_words: np.ndarray, **kwargs) -> ChipOutput:
+    """One-shot helper: a fresh chip over ``rx_words``."""
+    return EcontChip(config).run(rx_words, **kwargs)
+

@@ -1,0 +1,209 @@
+"""The ``asic`` stage: each event's 48 calorimeter cells through the ECON-T model.
+
+A *scan* stage (``sequential = True``): the chip keeps a BX counter, a buffer and
+link-reset windows, so batches must come in BX order. Per event it writes
+
+- ``<name>_words`` (N, 13) uint32: the output-link words of the event's BX
+  (row ``b`` = the read-out in the step that consumed BX ``b``, the test vectors'
+  alignment; the chip's latency is in :meth:`timing`),
+- ``<name>_bits`` int32: bits of the event's formatter packet,
+- ``<name>_occupancy`` int32: buffer words held after the BX's read-out,
+- ``<name>_truncated`` bool: the buffer sent the truncated packet.
+
+Front end (documented mapping): ``calo_cells`` are 22-bit charges on the chip's
+calibrated scale (see :mod:`streams.calo`). Each becomes the 7-bit 4E3M code the
+HGCROC would send: :func:`firmware_models.econt.codec.encode` with the density's
+dropped bits (3 high, 1 low density) and truncation, saturating at code 127
+(about 2.0e6 counts for high density). Post-mux cell ``i`` is calo cell ``i``: the
+code goes to mux input ``mux[i]`` (the mux must be a permutation).
+
+Empty BX: events exist only on colliding BX, but the chip sees every BX. The
+stage feeds zero cells (with the right e-link headers) on every BX between two
+events, so the buffer drains as in the detector. A gap longer than one orbit is
+shortened to its last 3564 BX: with zero input no packet exceeds the drain of
+2 x links words per BX, so 200 BX empty the 400-word buffer and the state after
+that is the same whatever the gap (the BX counter resyncs on the orbit header).
+Before the first event of a run one orbit of empty BX is simulated, so the chip
+starts in its running steady state rather than from power-up.
+
+Configuration (``[[stages]]`` keys): ``init_yaml`` (register file, relative to the
+TOML), and optional overrides ``algorithm`` (name or 0-4), ``n_links``,
+``high_density``, ``drop_lsb``, ``threshold`` (one value for all cells),
+``use_sum``, ``stc_type``, ``buff_t1``, ``buff_t2``, ``buff_t3``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from firmware_models.econt import Algorithm, EcontChip, EcontConfig, load_init_yaml
+from firmware_models.econt.codec import encode
+from firmware_models.econt.elinks import ORBIT_BX, pack_rx_words
+from firmware_models.econt.registers import BUFFER_DEPTH_WORDS, MAX_LINKS_OUT
+from firmware_models.timing import BlockTiming
+from streams.clock import BX_FREQUENCY_HZ
+from streams.errors import StreamIntegrityError
+from triggeremu.errors import ConfigError
+
+__all__ = ["AsicStage", "make", "cells_to_codes"]
+
+_OVERRIDES = ("algorithm", "n_links", "high_density", "drop_lsb", "threshold", "use_sum", "stc_type",
+              "buff_t1", "buff_t2", "buff_t3")
+_KEYS = {"kind", "name", "init_yaml", *_OVERRIDES}
+
+
+def cells_to_codes(cells: np.ndarray, config: EcontConfig) -> np.ndarray:
+    """(n, 48) 22-bit charges -> (n, 48) 4E3M codes in mux-input order (what the HGCROCs send)."""
+    codes = encode(np.asarray(cells, dtype=np.int64), config.dropped_bits, 4, 3)
+    out = np.zeros_like(codes)
+    out[:, np.asarray(config.mux)] = codes
+    return out
+
+
+@dataclass
+class AsicStage:
+    name: str
+    config: EcontConfig
+    sequential: bool = True
+    _chip: EcontChip = field(init=False)
+    _last: int | None = field(init=False, default=None)  # global BX index of the last BX simulated
+    _stats: dict[str, int] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        mux = self.config.mux
+        if sorted(mux) != list(range(len(mux))):
+            msg = f"stage {self.name!r}: the ECON-T mux must be a permutation of 0..47 to place the cells, got {mux}"
+            raise ConfigError(msg)
+        self._chip = EcontChip(self.config)
+        self.reset()
+
+    def requires(self) -> tuple[str, ...]:
+        return ("orbit", "bx", "calo_cells")
+
+    def reset(self) -> None:
+        self._chip.reset()
+        self._last = None
+        self._stats = {"events": 0, "empty_bx_simulated": 0, "empty_bx_skipped": 0, "truncated": 0,
+                       "bits": 0, "unexpected_headers": 0}
+
+    def _timeline(self, gbx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All BX to simulate (event BX and the empty ones before each) and where the events sit."""
+        if np.any(np.diff(gbx) <= 0):
+            msg = f"stage {self.name!r}: events must come in strictly increasing (orbit, bx) order"
+            raise StreamIntegrityError(msg)
+        first = gbx[0] - ORBIT_BX if self._last is None else self._last + 1
+        if first > gbx[0]:
+            msg = f"stage {self.name!r}: event at global BX {int(gbx[0])} is not after the last one ({self._last})"
+            raise StreamIntegrityError(msg)
+        prev = np.concatenate([[first - 1], gbx[:-1]])
+        gap = gbx - prev - 1
+        kept = np.minimum(gap, ORBIT_BX)
+        self._stats["empty_bx_skipped"] += int((gap - kept).sum())
+        self._stats["empty_bx_simulated"] += int(kept.sum())
+        counts = kept + 1
+        ends = np.cumsum(counts)
+        starts = ends - counts
+        timeline = np.repeat(gbx - kept, counts) + (np.arange(ends[-1]) - np.repeat(starts, counts))
+        return timeline, ends - 1
+
+    def process(self, cols) -> dict[str, np.ndarray]:
+        orbit = np.asarray(cols["orbit"], dtype=np.int64)
+        bx = np.asarray(cols["bx"], dtype=np.int64)
+        cells = np.asarray(cols["calo_cells"])
+        n = len(bx)
+        if n == 0:
+            return self._empty()
+        gbx = orbit * ORBIT_BX + bx
+        timeline, at = self._timeline(gbx)
+        codes = np.zeros((len(timeline), 48), dtype=np.int64)
+        codes[at] = cells_to_codes(cells, self.config)
+        rx = pack_rx_words(codes, timeline % ORBIT_BX, self.config.input_cell_order)
+        out = self._chip.run(rx)
+        self._last = int(timeline[-1])
+        self._stats["events"] += n
+        self._stats["truncated"] += int(out.truncated[at].sum())
+        self._stats["bits"] += int(out.packet_bits[at].sum())
+        self._stats["unexpected_headers"] += out.unexpected_headers
+        return {
+            f"{self.name}_words": out.tx[at],
+            f"{self.name}_bits": out.packet_bits[at].astype(np.int32),
+            f"{self.name}_occupancy": out.occupancy[at].astype(np.int32),
+            f"{self.name}_truncated": out.truncated[at].astype(bool),
+        }
+
+    def _empty(self) -> dict[str, np.ndarray]:
+        return {
+            f"{self.name}_words": np.zeros((0, MAX_LINKS_OUT), dtype=np.uint32),
+            f"{self.name}_bits": np.zeros(0, dtype=np.int32),
+            f"{self.name}_occupancy": np.zeros(0, dtype=np.int32),
+            f"{self.name}_truncated": np.zeros(0, dtype=bool),
+        }
+
+    def fixed_types(self) -> dict[str, str]:
+        return {}
+
+    def timing(self) -> BlockTiming:
+        return BlockTiming(clock_mhz=float(BX_FREQUENCY_HZ) / 1e6, latency_cycles=self._chip.latency_bx, ii_cycles=1,
+                           fifo_depth=BUFFER_DEPTH_WORDS, overflow="drop",
+                           source="preset:ECONT_Emulator@357cfef block latencies (front end 11 + algorithm + formatter + buffer 1)")
+
+    def timing_columns(self) -> dict[str, str]:
+        return {}
+
+    def summary(self, cols) -> dict[str, Any]:
+        s = self._stats
+        events = max(s["events"], 1)
+        budget = 32 * self.config.n_links
+        bits_per_bx = s["bits"] / events
+        return {
+            "algorithm": self.config.algorithm.name.lower(),
+            "links": self.config.n_links,
+            "events": s["events"],
+            "bits_per_bx": bits_per_bx,
+            "link_budget_bits_per_bx": budget,
+            "budget_fraction": bits_per_bx / budget,
+            "truncation_rate": s["truncated"] / events,
+            "buffer_high_water_words": self._chip.buffer_high_water,
+            "buffer_depth_words": BUFFER_DEPTH_WORDS,
+            "empty_bx_simulated": s["empty_bx_simulated"],
+            "empty_bx_skipped": s["empty_bx_skipped"],
+            "unexpected_headers": s["unexpected_headers"],
+            "latency_bx": self._chip.latency_bx,
+            "block_latencies_bx": self._chip.block_latencies,
+        }
+
+
+def _config(cfg: dict[str, Any], base_dir: Path) -> EcontConfig:
+    unknown = sorted(set(cfg) - _KEYS)
+    if unknown:
+        msg = f"asic stage {cfg.get('name', '?')!r}: unknown key(s) {unknown}; known keys are {sorted(_KEYS)}"
+        raise ConfigError(msg)
+    econt = load_init_yaml(base_dir / cfg["init_yaml"]) if "init_yaml" in cfg else EcontConfig()
+    changes: dict[str, Any] = {}
+    for key in _OVERRIDES:
+        if key not in cfg:
+            continue
+        value = cfg[key]
+        if key == "algorithm" and isinstance(value, str):
+            names = {a.name.lower(): a for a in Algorithm}
+            if value.lower() not in names:
+                msg = f"asic stage: algorithm {value!r} unknown; use one of {sorted(names)}"
+                raise ConfigError(msg)
+            value = names[value.lower()]
+        if key == "threshold":
+            value = (int(value),) * 48
+        changes[key] = value
+    try:
+        return econt.replace(**changes) if changes else econt
+    except ValueError as err:
+        msg = f"asic stage {cfg.get('name', '?')!r}: {err}"
+        raise ConfigError(msg) from err
+
+
+def make(config: dict[str, Any], *, base_dir: Path) -> AsicStage:
+    """Build the stage from its ``[[stages]]`` table."""
+    return AsicStage(name=str(config.get("name", "asic")), config=_config(config, Path(base_dir)))
