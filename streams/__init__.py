@@ -9,7 +9,10 @@ Submodules:
 - :mod:`streams.synthetic` -- seeded synthetic event sources.
 - :mod:`streams.root_source` -- ROOT replay through uproot and awkward.
 - :mod:`streams.wire` -- the ZeroMQ wire format (header frame + Arrow IPC body).
-- :mod:`streams.transport` -- source -> workers -> sink over ZeroMQ sockets.
+- :mod:`streams.transport` -- source -> workers -> sink over ZeroMQ sockets: the entry
+  point; :mod:`streams.transport_worker` (source and worker processes),
+  :mod:`streams.transport_sink` (the sink loop), :mod:`streams.transport_ledger`
+  (reorder buffer, loss and duplicate accounting).
 
 This package knows nothing about firmware or about the application; ``triggeremu``
 imports it, never the other way round.
