@@ -1,0 +1,143 @@
+"""Score heads on the encoder output and AXOL1TL-style input scaling, in fixed point.
+
+- :func:`sum_mu2_head`: AXOL1TL's anomaly score, ``squares[i] = (score_t)(mu[i]*mu[i])``
+  then ``nnet::reduce<score_t, N, Op_add>`` (a balanced tree of ``score_t`` additions);
+  cms-hls4ml/AXOL1TL ``AXOL1TL_v3/GTADModel_emulator_v3.cpp`` ``_computeLoss``.
+- :func:`kl_head`: KL divergence from (mu, log sigma^2) =
+  ``0.5 * sum(mu^2 + exp(lv) - lv - 1)``, ours, each step a fixed-point type:
+  ``square_t`` for mu^2, an hls4ml-style exp table (``table_t``, N entries over [-8, 8),
+  see :mod:`~firmware_models.nn.tables`), one ``accum_t`` assignment per term, a tree sum in
+  ``accum_t``, then ``(score_t)(sum * 0.5)``.
+- :func:`scale_inputs`: AXOL1TL ``_scaleNNInputs``: ``unscaled_t tmp0 = x - offset``
+  (ap_fixed<18,13>), ``input_t tmp1 = tmp0 >> shift`` (the shift keeps tmp0's type, so it
+  floors at tmp0's LSB), then assignment to the input type (e.g.
+  ap_fixed<8,6,AP_RND_CONV,AP_SAT>).
+
+Both heads have a fast (NumPy) and a reference (Python int) form, checked against the
+real ap_fixed library by the golden vectors (``tests/golden/hls4ml/{axol1tl,vae_kl}``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from firmware_models.errors import ModelFormatError
+from firmware_models.fixed import FixedType, apply_overflow, as_type, cast
+from firmware_models.fixed.exact import convert_exact, overflow_exact
+from firmware_models.nn.model import ScoreHead
+from firmware_models.nn.tables import exp_table, table_index
+from firmware_models.nn.reference import table_index_one
+
+__all__ = ["sum_mu2_head", "kl_head", "scale_inputs", "tree_sum", "AXOL1TL_UNSCALED_TYPE"]
+
+AXOL1TL_UNSCALED_TYPE = "ap_fixed<18,13>"
+
+
+def _tree_split(n: int) -> int:
+    # nnet_common.h reduce: leftN = pow2(floorlog2(N - 1))
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def tree_sum(terms: np.ndarray, t: FixedType) -> np.ndarray:
+    """``nnet::reduce<t, N, Op_add<t>>`` over the last axis of raw ``t`` values (each add through t)."""
+    n = terms.shape[-1]
+    if n == 1:
+        return terms[..., 0]
+    if n == 2:
+        return apply_overflow(terms[..., 0] + terms[..., 1], t)
+    k = _tree_split(n)
+    return apply_overflow(tree_sum(terms[..., :k], t) + tree_sum(terms[..., k:], t), t)
+
+
+def _tree_sum_ref(terms: list[int], t: FixedType) -> int:
+    n = len(terms)
+    if n == 1:
+        return terms[0]
+    if n == 2:
+        return overflow_exact(terms[0] + terms[1], t)
+    k = _tree_split(n)
+    return overflow_exact(_tree_sum_ref(terms[:k], t) + _tree_sum_ref(terms[k:], t), t)
+
+
+def sum_mu2_head(mu_type, score_type="ap_ufixed<18,14>", *, name: str = "score",
+                 columns: slice | None = None) -> ScoreHead:
+    """AXOL1TL score: sum over mu of ``(score_t)(mu*mu)``, tree-added in ``score_t``."""
+    mt, st = as_type(mu_type), as_type(score_type)
+    cols = columns or slice(None)
+    f_sq = 2 * mt.fractional
+
+    def fast(out: np.ndarray) -> np.ndarray:
+        mu = out[:, cols]
+        sq = cast(mu * mu, FixedType(2 * mt.width, 2 * mt.integer, mt.signed), st, check=False)
+        return tree_sum(sq, st)
+
+    def ref(out: np.ndarray) -> np.ndarray:
+        rows = [_tree_sum_ref([convert_exact(int(v) * int(v), -f_sq, st) for v in row[cols]], st) for row in out]
+        return np.array(rows, dtype=np.int64)
+
+    return ScoreHead(name=name, type=st, compute=fast, compute_reference=ref)
+
+
+def kl_head(out_type, latent: int, *, square_type="ap_ufixed<16,8>", table_type="ap_fixed<18,8>",
+            table_size: int = 1024, accum_type="ap_fixed<20,10>", score_type="ap_ufixed<16,9,AP_RND,AP_SAT>",
+            name: str = "score") -> ScoreHead:
+    """KL score from outputs [mu (latent) | log sigma^2 (latent)] of type ``out_type``."""
+    ot, sq_t, tt, at, st = (as_type(t) for t in (out_type, square_type, table_type, accum_type, score_type))
+    if latent < 1:
+        msg = f"KL head needs latent >= 1, got {latent}"
+        raise ModelFormatError(msg)
+    table = exp_table(table_size, tt)
+    fo = ot.fractional
+    # sq + table - lv - 1 at the finest LSB of the three
+    f = max(sq_t.fractional, tt.fractional, fo, 0)
+
+    def fast(out: np.ndarray) -> np.ndarray:
+        mu, lv = out[:, :latent], out[:, latent:2 * latent]
+        sq = cast(mu * mu, FixedType(2 * ot.width, 2 * ot.integer, ot.signed), sq_t, check=False)
+        e = table[table_index(lv, fo, table_size, 16)]
+        val = (sq << (f - sq_t.fractional)) + (e << (f - tt.fractional)) - (lv << (f - fo)) - (1 << f)
+        wide = FixedType(62, 62 - f, True)
+        terms = cast(val, wide, at, check=False)
+        total = tree_sum(terms, at)
+        return cast(total, FixedType(at.width + 1, at.integer, at.signed), st, check=False)  # * 0.5
+
+    def ref(out: np.ndarray) -> np.ndarray:
+        res = []
+        for row in out:
+            terms = []
+            for i in range(latent):
+                m, lv = int(row[i]), int(row[latent + i])
+                sq = convert_exact(m * m, -2 * fo, sq_t)
+                e = int(table[table_index_one(lv, fo, table_size, 16)])
+                val = (sq << (f - sq_t.fractional)) + (e << (f - tt.fractional)) - (lv << (f - fo)) - (1 << f)
+                terms.append(convert_exact(val, -f, at))
+            res.append(convert_exact(_tree_sum_ref(terms, at), -(at.fractional + 1), st))
+        return np.array(res, dtype=np.int64)
+
+    return ScoreHead(name=name, type=st, compute=fast, compute_reference=ref)
+
+
+def scale_inputs(l1_hw_int, offsets, shifts, out_type, *, in_type=AXOL1TL_UNSCALED_TYPE) -> np.ndarray:
+    """AXOL1TL input scaling: raw ``out_type`` values of ``((x - offset) >> shift)``.
+
+    ``l1_hw_int`` (n_events, n_features) hardware integers, ``offsets`` and ``shifts``
+    per feature (integers, shifts >= 0). ``x`` and ``offset`` are assigned to ``in_type``
+    (ap_fixed<18,13> in AXOL1TL), their difference wraps in ``in_type``, the right shift
+    floors at ``in_type``'s LSB, then the value is assigned to ``out_type``.
+    """
+    it, ot = as_type(in_type), as_type(out_type)
+    x = np.asarray(l1_hw_int)
+    off, sh = np.asarray(offsets), np.asarray(shifts)
+    if x.ndim != 2 or off.shape != (x.shape[1],) or sh.shape != (x.shape[1],):
+        msg = (f"scale_inputs wants x (n_events, n) and offsets, shifts of shape (n,); got {x.shape}, "
+               f"{off.shape}, {sh.shape}")
+        raise ModelFormatError(msg)
+    if x.dtype.kind not in "iu" or off.dtype.kind not in "iu" or sh.dtype.kind not in "iu" or (sh < 0).any():
+        msg = "scale_inputs wants integer hardware values, integer offsets and non-negative integer shifts"
+        raise ModelFormatError(msg)
+    ints = FixedType(63, 63, True)
+    xr = cast(x.astype(np.int64), ints, it, check=False)
+    orr = cast(off.astype(np.int64), ints, it, check=False)
+    tmp0 = apply_overflow(xr - orr[None, :], it)
+    tmp1 = tmp0 >> sh[None, :].astype(np.int64)   # ap_fixed >> keeps the type: floor at its LSB
+    return cast(tmp1, it, ot, check=False)
