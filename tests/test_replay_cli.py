@@ -28,6 +28,11 @@ def _replay(tmp_path: Path, *args: str) -> tuple[int, dict]:
     return rc, (json.loads(js.read_text()) if js.exists() else {})
 
 
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
 def _accounted(s: dict) -> bool:
     return s["events_in"] == s["events_accepted"] + s["events_rejected"] + s["events_dropped"]
 
@@ -86,7 +91,7 @@ def test_replay_nanoaod_over_tcp_workers(tmp_path):
     ("make", "fragment"),
     [
         (lambda p: p / "missing.root", "missing.root"),
-        (lambda p: (p / "text.root").write_text("not a root file") or p / "text.root", "ROOT"),
+        (lambda p: _write(p / "text.root", "not a root file"), "ROOT"),
     ],
 )
 def test_bad_input_exits_2_with_one_clear_message(tmp_path, capsys, make, fragment):

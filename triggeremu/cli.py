@@ -23,6 +23,10 @@ __all__ = ["main"]
 _SUBCOMMAND_MODULES = (
     "triggeremu.cli_replay",
     "triggeremu.cli_econt",
+    "triggeremu.cli_acam",
+    "triggeremu.cli_calibrate",
+    "triggeremu.cli_report",
+    "triggeremu.cli_nn",
 )
 
 
