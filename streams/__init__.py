@@ -8,6 +8,8 @@ Submodules:
   57-value anomaly-detection input vector.
 - :mod:`streams.synthetic` -- seeded synthetic event sources.
 - :mod:`streams.root_source` -- ROOT replay through uproot and awkward.
+- :mod:`streams.calo` -- synthetic electromagnetic showers in 48 calorimeter cells;
+  :mod:`streams.calo_delphes` bins Delphes ``Tower`` branches into the same cells.
 - :mod:`streams.wire` -- the ZeroMQ wire format (header frame + Arrow IPC body).
 - :mod:`streams.transport` -- source -> workers -> sink over ZeroMQ sockets: the entry
   point; :mod:`streams.transport_worker` (source and worker processes),
