@@ -7,7 +7,11 @@ Submodules:
 - :mod:`streams.hwunits` -- conversion of physics objects to L1 hardware units and the
   57-value anomaly-detection input vector.
 - :mod:`streams.synthetic` -- seeded synthetic event sources.
-- :mod:`streams.root_source` -- ROOT replay through uproot and awkward.
+- :mod:`streams.root_source` -- ROOT replay through uproot and awkward
+  (:mod:`streams.root_layouts` detects NanoAOD / Px-Py-Pz-E / Delphes,
+  :mod:`streams.root_convert` turns chunks into columns).
+- :mod:`streams.sourcebase` -- re-batching into whole-orbit batches, source options.
+- :mod:`streams.hwkernels` -- numba kernels behind :mod:`streams.hwunits`.
 - :mod:`streams.calo` -- synthetic electromagnetic showers in 48 calorimeter cells;
   :mod:`streams.calo_delphes` bins Delphes ``Tower`` branches into the same cells.
 - :mod:`streams.wire` -- the ZeroMQ wire format (header frame + Arrow IPC body).

@@ -1,0 +1,154 @@
+"""The numba kernels behind :mod:`streams.hwunits`, each with its plain twin.
+
+Module-level free functions over arrays and scalars writing into preallocated
+outputs; :data:`JIT_OPTIONS` is the one place that holds the jit options for the
+kernels of :mod:`streams` (:mod:`streams.synthetic` reuses :func:`quantize_scalar`,
+:func:`push_topk` and :func:`write_topk` inside its generator). Twins:
+:func:`quantize_scalar` <-> ``FieldSpec.quantize`` (NumPy), :func:`select_objects`
+<-> :func:`select_objects_reference` (sorted()), :func:`nonfinite_kernel` <-> a
+Python loop (tests/test_hwunits.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numba
+import numpy as np
+
+__all__ = [
+    "JIT_OPTIONS",
+    "quantize_scalar",
+    "quantize_kernel",
+    "nonfinite_kernel",
+    "push_topk",
+    "write_topk",
+    "select_objects",
+    "select_objects_reference",
+]
+
+#: the one place that holds numba options for the kernels of :mod:`streams`
+JIT_OPTIONS = {"nopython": True, "nogil": True, "cache": True}
+
+
+@numba.jit(**JIT_OPTIONS)
+def quantize_scalar(v, lsb, offset, lo, hi, period):
+    """Code of one value: floor(v / lsb) mod period (period > 0), else
+    clip(floor(v / lsb) + offset, lo, hi); non-finite v gives 0 (callers flag it).
+    Shared by the vector kernel below and the synthetic generator."""
+    if not np.isfinite(v):
+        return 0
+    idx = np.floor(v / lsb)
+    if period > 0:
+        if 0.0 <= idx < period:  # already in the first turn (the common case)
+            return np.int64(idx)
+        if not np.isfinite(idx):  # v / lsb overflowed: no meaningful angle
+            return 0
+        r = np.fmod(idx, np.float64(period))  # exact on integer-valued floats
+        if r < 0:
+            r += period
+        return np.int64(r)
+    idx = idx + offset
+    if idx < lo:
+        return lo
+    if idx > hi:
+        return hi
+    return np.int64(idx)
+
+
+@numba.jit(**JIT_OPTIONS)
+def quantize_kernel(x, lsb, offset, lo, hi, period, out):
+    """out[i] = quantize_scalar(x[i], ...) over a 1-D array."""
+    for i in range(x.size):
+        out[i] = quantize_scalar(x[i], lsb, offset, lo, hi, period)
+
+
+@numba.jit(**JIT_OPTIONS)
+def nonfinite_kernel(off, pt, eta, phi, out):
+    """out[ev] += number of objects of event ev with a NaN/inf pt, eta or phi."""
+    for ev in range(off.size - 1):
+        c = 0
+        for j in range(off[ev], off[ev + 1]):
+            if not (np.isfinite(pt[j]) and np.isfinite(eta[j]) and np.isfinite(phi[j])):
+                c += 1
+        out[ev] += c
+
+
+@numba.jit(**JIT_OPTIONS)
+def push_topk(best, m, k, p, e, f):
+    """Insert object (pT code p, eta e, phi f) into ``best`` (k x 3, the m objects kept
+    so far, pT descending); returns the new m. Stable: an object never passes one of
+    equal pT kept before it. Code 0 is left out."""
+    if p <= 0 or (m == k and p <= best[k - 1, 0]):
+        return m
+    pos = m if m < k else k - 1
+    while pos > 0 and best[pos - 1, 0] < p:
+        best[pos, 0] = best[pos - 1, 0]
+        best[pos, 1] = best[pos - 1, 1]
+        best[pos, 2] = best[pos - 1, 2]
+        pos -= 1
+    best[pos, 0] = p
+    best[pos, 1] = e
+    best[pos, 2] = f
+    return m + 1 if m < k else m
+
+
+@numba.jit(**JIT_OPTIONS)
+def write_topk(best, m, out, ev, col0):
+    """Write the m kept objects as (pt, eta, phi) triples from column col0 of row ev."""
+    for i in range(m):
+        out[ev, col0 + 3 * i] = best[i, 0]
+        out[ev, col0 + 3 * i + 1] = best[i, 1]
+        out[ev, col0 + 3 * i + 2] = best[i, 2]
+
+
+@numba.jit(**JIT_OPTIONS)
+def _select_kernel(off_a, pt_a, eta_a, phi_a, off_b, pt_b, eta_b, phi_b, k, col0, out):
+    """Per event: the top-k objects of collections a then b, see :func:`push_topk`."""
+    best = np.empty((k, 3), dtype=np.int64)
+    for ev in range(out.shape[0]):
+        m = 0
+        for j in range(off_a[ev], off_a[ev + 1]):
+            m = push_topk(best, m, k, pt_a[j], eta_a[j], phi_a[j])
+        for j in range(off_b[ev], off_b[ev + 1]):
+            m = push_topk(best, m, k, pt_b[j], eta_b[j], phi_b[j])
+        write_topk(best, m, out, ev, col0)
+
+
+def select_objects(collections: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+                   k: int, col0: int, out: np.ndarray) -> None:
+    """Fill ``out[:, col0:col0+3k]`` with the top-``k`` objects of one or two coded
+    collections ``(offsets, pt_code, eta_code, phi_code)`` (fast kernel)."""
+    if not 1 <= len(collections) <= 2:
+        msg = f"select_objects merges one or two collections, got {len(collections)}"
+        raise ValueError(msg)
+    n = out.shape[0]
+    if out.dtype != np.int32 or not out.flags.c_contiguous:
+        msg = "select_objects needs a C-contiguous int32 output array"
+        raise ValueError(msg)
+    cols = list(collections)
+    if len(cols) == 1:
+        e = np.zeros(0, dtype=np.int32)
+        cols.append((np.zeros(n + 1, dtype=np.int64), e, e, e))
+    args = []
+    for off, pt, eta, phi in cols:
+        if off.size != n + 1:
+            msg = f"collection offsets cover {off.size - 1} events, output has {n}"
+            raise ValueError(msg)
+        args += [np.ascontiguousarray(off, dtype=np.int64)]
+        args += [np.ascontiguousarray(a, dtype=np.int32) for a in (pt, eta, phi)]
+    _select_kernel(*args, k, col0, out)
+
+
+def select_objects_reference(collections, k: int, col0: int, out: np.ndarray) -> None:
+    """Plain-Python twin of :func:`select_objects` (sorted() is stable)."""
+    n = out.shape[0]
+    for ev in range(n):
+        cands = []
+        for off, pt, eta, phi in collections:
+            for j in range(int(off[ev]), int(off[ev + 1])):
+                if pt[j] > 0:
+                    cands.append((int(pt[j]), int(eta[j]), int(phi[j])))
+        cands.sort(key=lambda c: -c[0])
+        for i, (p, e, f) in enumerate(cands[:k]):
+            out[ev, col0 + 3 * i: col0 + 3 * i + 3] = (p, e, f)

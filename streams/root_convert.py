@@ -1,0 +1,143 @@
+"""Conversion of one chunk read by uproot (an awkward record array) to L1 columns.
+
+:func:`convert_chunk` follows a :class:`streams.root_layouts.ReadPlan`: each object
+group becomes a :class:`streams.hwunits.Objects` (offsets + flat values), MET two
+per-event arrays, and :func:`streams.hwunits.build_l1_inputs` makes ``l1_inputs`` and
+``bad_input``; passthrough branches are copied (bool -> uint8). Conventions are
+documented in :mod:`streams.root_source`: Px/Py/Pz/E -> pT, eta, phi in float64
+(eta 0 when pT = 0); NaN/inf in px/py/pz/E makes the object's pT NaN so the event is
+flagged, never converted; a jagged MET branch (Delphes) gives its first entry, 0 when
+empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import awkward as ak
+import numpy as np
+
+from streams.errors import SourceError
+from streams.hwunits import Objects, build_l1_inputs
+from streams.root_layouts import GroupPlan, ReadPlan
+
+__all__ = ["convert_chunk", "field", "numeric_dtype"]
+
+
+def numeric_dtype(arr) -> np.dtype | None:
+    try:
+        prim = ak.to_numpy(ak.flatten(arr, axis=None)[:0]).dtype
+    except (ValueError, TypeError):
+        return None
+    return prim if prim.kind in "fiub" else None
+
+
+def field(arrays, key: str):
+    """One branch of a chunk; RNTuple collection subfields (``Jet.pt``) are navigated."""
+    if key in arrays.fields:
+        return arrays[key]
+    out = arrays
+    for part in key.replace("/", ".").split("."):
+        if part == "_0" and part not in ak.fields(out):  # RNTuple item field: already unwrapped
+            continue
+        out = out[part]
+    return out
+
+
+def _floats(values: np.ndarray, key: str) -> np.ndarray:
+    if values.dtype.kind == "f":
+        return values
+    if values.dtype.kind in "iu":
+        return values.astype(np.float64)
+    msg = f"branch {key!r} holds {values.dtype} values, not numbers; map another branch with branch_map"
+    raise SourceError(msg)
+
+
+def _jagged(arrays, keys: tuple[str, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, flat float values) of one quantity over n events."""
+    if len(keys) > 1:  # several scalar branches, one object each
+        cols = [_floats(ak.to_numpy(field(arrays, k)), k) for k in keys]
+        flat = np.stack(cols, axis=1).reshape(-1)
+        return np.arange(0, n * len(keys) + 1, len(keys), dtype=np.int64), flat
+    arr = field(arrays, keys[0])
+    if arr.ndim == 1:
+        return np.arange(n + 1, dtype=np.int64), _floats(ak.to_numpy(arr), keys[0])
+    if arr.ndim != 2:
+        msg = f"branch {keys[0]!r} has type {arr.type.content}; expected one number or a list of numbers per event"
+        raise SourceError(msg)
+    counts = ak.to_numpy(ak.num(arr, axis=1)).astype(np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets, _floats(ak.to_numpy(ak.flatten(arr, axis=1)), keys[0])
+
+
+def _group_values(arrays, plan: GroupPlan, n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    offsets = None
+    vals: dict[str, np.ndarray] = {}
+    for q, keys in plan.branches.items():
+        off, flat = _jagged(arrays, keys, n)
+        if offsets is None:
+            offsets = off
+        elif not np.array_equal(off, offsets):
+            first = next(iter(plan.branches.values()))[0]
+            msg = f"branches {first!r} and {keys[0]!r} have different numbers of objects per event"
+            raise SourceError(msg)
+        vals[q] = flat
+    return offsets, vals
+
+
+def _cartesian(v: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    px, py = v["px"].astype(np.float64), v["py"].astype(np.float64)
+    pt = np.hypot(px, py)
+    phi = np.arctan2(py, px)
+    if "pz" not in v:
+        return pt, np.zeros_like(pt), phi
+    pz = v["pz"].astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta = np.where(pt > 0, np.arcsinh(pz / np.where(pt > 0, pt, 1.0)), 0.0)
+    bad = ~(np.isfinite(px) & np.isfinite(py) & np.isfinite(pz))
+    if "e" in v:
+        bad |= ~np.isfinite(v["e"])
+    pt[bad] = np.nan  # keeps the event flagged: never a number made from NaN
+    return pt, eta, phi
+
+
+def _objects(arrays, plan: GroupPlan, n: int) -> Objects:
+    offsets, v = _group_values(arrays, plan, n)
+    if plan.cartesian:
+        pt, eta, phi = _cartesian(v)
+        return Objects(offsets, pt, eta, phi)
+    return Objects(offsets, v["pt"], v["eta"], v["phi"])
+
+
+def _met(arrays, plan: GroupPlan, n: int) -> tuple[np.ndarray, np.ndarray]:
+    offsets, v = _group_values(arrays, plan, n)
+    counts = np.diff(offsets)
+    has = counts > 0
+    first = offsets[:-1]
+    out = []
+    for q in ("px", "py") if plan.cartesian else ("pt", "phi"):
+        x = np.zeros(n, dtype=np.float64)
+        x[has] = v[q][first[has]]
+        out.append(x)
+    if plan.cartesian:
+        pt, _eta, phi = _cartesian({"px": out[0], "py": out[1]})
+        bad = ~(np.isfinite(out[0]) & np.isfinite(out[1]))
+        pt[bad] = np.nan
+        return pt, phi
+    return out[0], out[1]
+
+
+def convert_chunk(arrays, plan: ReadPlan, n: int) -> dict[str, np.ndarray]:
+    objs = {g: _objects(arrays, plan.groups[g], n) for g in ("ele", "pho", "mu", "jet") if g in plan.groups}
+    met_pt = met_phi = None
+    if "met" in plan.groups:
+        met_pt, met_phi = _met(arrays, plan.groups["met"], n)
+    egamma = [objs[g] for g in ("ele", "pho") if g in objs]
+    l1, bad = build_l1_inputs(n, egamma=egamma, muon=objs.get("mu"), jet=objs.get("jet"),
+                              met_pt=met_pt, met_phi=met_phi)
+    cols = {"l1_inputs": l1, "bad_input": bad}
+    for name in plan.passthrough:
+        v = ak.to_numpy(field(arrays, name))
+        cols[name] = v.astype(np.uint8) if v.dtype == np.bool_ else v
+    return cols

@@ -1,0 +1,311 @@
+"""A seeded synthetic source of L1 events, fast enough never to be the bottleneck.
+
+:class:`SyntheticL1Source` yields column batches (see :mod:`streams.sourcebase`)
+whose ``l1_inputs`` are built in hardware units with the field table and the
+ordering rule of :mod:`streams.hwunits` (the same :func:`~streams.hwkernels.quantize_scalar`
+and :func:`~streams.hwkernels.push_topk`), inside one numba kernel.
+
+Counter-based randomness: every event draws from its own SplitMix64 stream keyed
+by (seed, global event number), so an event has the same content whatever the
+batch size. Three independent streams per event: background content, the signal
+decision, signal content. Signal objects are *added* to the event's background,
+so raising ``signal_fraction`` turns more events into signal (``u < fraction``) and
+leaves the background of every other event unchanged.
+
+Background (a rough minimum-bias-like picture; not a physics model): jet count
+Poisson with mean 2 + 0.03 x pileup (pileup 0 when no ``pileup_mean``), jet pT
+20 GeV / sqrt(u) (a falling pT^-3 spectrum), |eta| < 4.7; e/gamma in 12% of events
+(pT 3 + Exp(7) GeV, a second one in 10% of those), muons in 4% (pT 2 + Exp(4) GeV),
+|eta| < 2.5 / 2.4; MET = 0.2 x (minus the jet vector sum, from jet phi codes) + noise
+of 6 GeV r.m.s. per component (a sum of four uniforms, nearly Gaussian). Signal
+(label 1), one of three kinds chosen per event: a muon pair, an e/gamma pair (pT
+uniform 20-120 GeV, roughly back to back), or four extra jets of 60-260 GeV (high HT).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numba
+import numpy as np
+
+from streams.clock import FillingScheme, assign_bx, poisson_pileup
+from streams.hwkernels import JIT_OPTIONS, push_topk, quantize_scalar, write_topk
+from streams.hwunits import FIELDS, SLICES, field_params
+from streams.schema import N_L1_INPUTS
+from streams.sourcebase import SourceOptionError, check_count, default_batch_events
+
+__all__ = ["SyntheticL1Source", "generate_l1_batch", "PARAMS_ORDER"]
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_STREAM_BACKGROUND = 0x42474E44  # "BGND"
+_STREAM_DECISION = 0x53494744  # "SIGD"
+_STREAM_SIGNAL = 0x5349474E  # "SIGN"
+
+#: rows of the field-parameter table passed to the kernel
+PARAMS_ORDER = ("jet_pt", "calo_eta", "calo_phi", "egamma_pt", "muon_pt", "muon_eta", "muon_phi",
+                "met_pt", "met_phi")
+_MAX_JETS = 16
+
+
+#: cos, sin of the centre of each calo phi bin: the MET recoil uses jet phi codes
+_TRIG = np.stack([np.cos((np.arange(144) + 0.5) * 2 * np.pi / 144),
+                  np.sin((np.arange(144) + 0.5) * 2 * np.pi / 144)], axis=1)
+
+
+def _jet_limit(pileup: np.ndarray) -> np.ndarray:
+    """exp(-mean jet count) per event, mean = 2 + 0.03 x pileup (vectorized once per batch)."""
+    return np.exp(-(2.0 + 0.03 * pileup))
+
+
+def _param_table() -> np.ndarray:
+    return np.array([field_params(FIELDS[name]) for name in PARAMS_ORDER], dtype=np.float64)
+
+
+@numba.jit(**JIT_OPTIONS)
+def _mix(z):
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@numba.jit(**JIT_OPTIONS)
+def _uniform(state):
+    """(new state, u in [0, 1)): one SplitMix64 step."""
+    state = state + _GOLDEN
+    return state, np.float64(_mix(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@numba.jit(**JIT_OPTIONS)
+def _poisson(state, limit):
+    """Poisson count with mean -log(limit) (Knuth: multiply uniforms until <= limit)."""
+    k = -1
+    prod = 1.0
+    while prod > limit:
+        state, u = _uniform(state)
+        prod *= u
+        k += 1
+    return state, k
+
+
+@numba.jit(**JIT_OPTIONS)
+def _q(params, row, v):
+    return quantize_scalar(v, params[row, 0], np.int64(params[row, 1]), np.int64(params[row, 2]),
+                           np.int64(params[row, 3]), np.int64(params[row, 4]))
+
+
+@numba.jit(**JIT_OPTIONS)
+def _noise(state):
+    """Approximately standard normal: (sum of four uniforms - 2) x sqrt(3) (Irwin-Hall)."""
+    acc = 0.0
+    for _ in range(4):
+        state, u = _uniform(state)
+        acc += u
+    return state, (acc - 2.0) * 1.7320508075688772
+
+
+@numba.jit(**JIT_OPTIONS)
+def _gauss2(state):
+    """Two independent standard normal numbers (Box-Muller)."""
+    state, u1 = _uniform(state)
+    state, u2 = _uniform(state)
+    r = math.sqrt(-2.0 * math.log(1.0 - u1))
+    return state, r * math.cos(2.0 * math.pi * u2), r * math.sin(2.0 * math.pi * u2)
+
+
+@numba.jit(**JIT_OPTIONS)
+def _generate_kernel(first_event, key_bg, key_dec, key_sig, sig_fraction, jet_limit, params, trig,
+                     col_eg, col_mu, col_jet, out, label):
+    """Fill rows of ``out`` (N x 57 int32, zeroed) and ``label`` (N int8) for events
+    first_event .. first_event + N - 1; ``jet_limit`` (N) is exp(-mean jet count)."""
+    two_pi = 2.0 * math.pi
+    jets = np.empty((10, 3), dtype=np.int64)
+    egs = np.empty((4, 3), dtype=np.int64)
+    mus = np.empty((4, 3), dtype=np.int64)
+    for i in range(out.shape[0]):
+        h = _mix(np.uint64(first_event + i) + np.uint64(1))  # the event counter, hashed once
+        st = _mix(key_bg ^ h)
+        mj = 0
+        me = 0
+        mm = 0
+        # --- background jets
+        st, nj = _poisson(st, jet_limit[i])
+        nj = min(nj, _MAX_JETS)
+        mx = 0.0
+        my = 0.0
+        for _ in range(nj):
+            st, u = _uniform(st)
+            pt = 20.0 / math.sqrt(1.0 - u)
+            st, u = _uniform(st)
+            eta = -4.7 + 9.4 * u
+            st, u = _uniform(st)
+            fc = _q(params, 2, two_pi * u)
+            mx -= pt * trig[fc, 0]
+            my -= pt * trig[fc, 1]
+            mj = push_topk(jets, mj, 10, _q(params, 0, pt), _q(params, 1, eta), fc)
+        # --- rare leptons
+        st, u = _uniform(st)
+        n_eg = 0
+        if u < 0.12:
+            n_eg = 1
+            st, u = _uniform(st)
+            if u < 0.10:
+                n_eg = 2
+        for _ in range(n_eg):
+            st, u = _uniform(st)
+            pt = 3.0 - 7.0 * math.log(1.0 - u)
+            st, u = _uniform(st)
+            eta = -2.5 + 5.0 * u
+            st, u = _uniform(st)
+            me = push_topk(egs, me, 4, _q(params, 3, pt), _q(params, 1, eta), _q(params, 2, two_pi * u))
+        st, u = _uniform(st)
+        if u < 0.04:
+            st, u = _uniform(st)
+            pt = 2.0 - 4.0 * math.log(1.0 - u)
+            st, u = _uniform(st)
+            eta = -2.4 + 4.8 * u
+            st, u = _uniform(st)
+            mm = push_topk(mus, mm, 4, _q(params, 4, pt), _q(params, 5, eta), _q(params, 6, two_pi * u))
+        st, gx = _noise(st)
+        st, gy = _noise(st)
+        mx = 0.2 * mx + 6.0 * gx
+        my = 0.2 * my + 6.0 * gy
+        # --- signal
+        _, u = _uniform(_mix(key_dec ^ h))
+        if u < sig_fraction:
+            label[i] = 1
+            ss = _mix(key_sig ^ h)
+            ss, u = _uniform(ss)
+            kind = min(int(u * 3.0), 2)
+            if kind < 2:
+                ss, u = _uniform(ss)
+                phi1 = two_pi * u
+                for leg in range(2):
+                    ss, u = _uniform(ss)
+                    pt = 20.0 + 100.0 * u
+                    ss, u = _uniform(ss)
+                    ss, g, _g = _gauss2(ss)
+                    phi = phi1 + leg * (math.pi + 0.3 * g)
+                    mx -= 0.05 * pt * math.cos(phi)
+                    my -= 0.05 * pt * math.sin(phi)
+                    if kind == 0:
+                        mm = push_topk(mus, mm, 4, _q(params, 4, pt), _q(params, 5, -2.4 + 4.8 * u),
+                                       _q(params, 6, phi))
+                    else:
+                        me = push_topk(egs, me, 4, _q(params, 3, pt), _q(params, 1, -2.5 + 5.0 * u),
+                                       _q(params, 2, phi))
+            else:
+                for _ in range(4):
+                    ss, u = _uniform(ss)
+                    pt = 60.0 + 200.0 * u
+                    ss, u = _uniform(ss)
+                    eta = -2.5 + 5.0 * u
+                    ss, u = _uniform(ss)
+                    phi = two_pi * u
+                    mx -= 0.2 * pt * math.cos(phi)
+                    my -= 0.2 * pt * math.sin(phi)
+                    mj = push_topk(jets, mj, 10, _q(params, 0, pt), _q(params, 1, eta), _q(params, 2, phi))
+        else:
+            label[i] = 0
+        out[i, 0] = _q(params, 7, math.sqrt(mx * mx + my * my))
+        out[i, 1] = 0
+        out[i, 2] = _q(params, 8, math.atan2(my, mx))
+        write_topk(egs, me, out, i, col_eg)
+        write_topk(mus, mm, out, i, col_mu)
+        write_topk(jets, mj, out, i, col_jet)
+
+
+def _key(seed: int, stream: int) -> np.uint64:
+    z = (seed * 0x9E3779B97F4A7C15 + stream) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return np.uint64(z ^ (z >> 31))
+
+
+def generate_l1_batch(first_event: int, n: int, *, seed: int = 0, signal_fraction: float = 0.0,
+                      pileup: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(l1_inputs (n, 57) int32, label (n,) int8)`` of events first_event..+n-1."""
+    out = np.zeros((n, N_L1_INPUTS), dtype=np.int32)
+    label = np.zeros(n, dtype=np.int8)
+    pu = np.zeros(n, dtype=np.float64) if pileup is None else np.asarray(pileup, dtype=np.float64)
+    if pu.shape != (n,):
+        msg = f"pileup must have one value per event ({n}), got shape {pu.shape}"
+        raise SourceOptionError(msg)
+    _generate_kernel(first_event, _key(seed, _STREAM_BACKGROUND), _key(seed, _STREAM_DECISION),
+                     _key(seed, _STREAM_SIGNAL), float(signal_fraction), _jet_limit(pu), _param_table(), _TRIG,
+                     SLICES["eg"].start, SLICES["mu"].start, SLICES["jet"].start, out, label)
+    return out, label
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    return float(value)
+
+
+class SyntheticL1Source:
+    """Seeded background-like L1 events with optional injected signal.
+
+    Iterating yields batches ``dict[str, np.ndarray]``: ``orbit``, ``bx``, ``event``,
+    ``l1_inputs`` (N, 57) int32, ``bad_input`` uint8 (zeros), ``label`` int8 (only when
+    ``signal_fraction > 0``), ``pileup`` uint16 (only when ``pileup_mean`` is given;
+    :func:`streams.clock.poisson_pileup` per (orbit, bx) with the same seed).
+    """
+
+    layout = "synthetic"
+
+    def __init__(self, n_events: int, *, seed: int = 0, scheme: FillingScheme | None = None,
+                 batch_events: int | None = None, signal_fraction: float = 0.0,
+                 pileup_mean: float | None = None) -> None:
+        self._n = check_count("n_events", n_events)
+        self._seed = check_count("seed", seed)
+        self._scheme = scheme if scheme is not None else FillingScheme.lhc_25ns_2748()
+        self._batch = (default_batch_events(self._scheme) if batch_events is None
+                       else check_count("batch_events", batch_events, minimum=1))
+        frac = _number(signal_fraction)
+        if frac is None or not 0.0 <= frac <= 1.0:
+            msg = f"signal_fraction must be a number in [0, 1], got {signal_fraction!r}"
+            raise SourceOptionError(msg)
+        self._fraction = frac
+        mean = None if pileup_mean is None else _number(pileup_mean)
+        if pileup_mean is not None and (mean is None or not math.isfinite(mean) or mean < 0):
+            msg = f"pileup_mean must be a finite number >= 0 (e.g. 60 for Run 3), got {pileup_mean!r}"
+            raise SourceOptionError(msg)
+        self._pileup_mean = mean
+
+    @property
+    def n_events(self) -> int:
+        return self._n
+
+    @property
+    def batch_events(self) -> int:
+        return self._batch
+
+    @property
+    def scheme(self) -> FillingScheme:
+        return self._scheme
+
+    def describe(self) -> dict[str, Any]:
+        """Plain, JSON-ready description of the source."""
+        return {"layout": self.layout, "n_events": self._n, "seed": self._seed,
+                "scheme": self._scheme.name, "batch_events": self._batch,
+                "signal_fraction": self._fraction, "pileup_mean": self._pileup_mean}
+
+    def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
+        for start in range(0, self._n, self._batch):
+            n = min(self._batch, self._n - start)
+            orbit, bx, event = assign_bx(start, n, self._scheme)
+            pileup = None
+            if self._pileup_mean is not None:
+                pileup = poisson_pileup(orbit, bx, self._pileup_mean, seed=self._seed)
+            l1, label = generate_l1_batch(start, n, seed=self._seed, signal_fraction=self._fraction,
+                                          pileup=pileup)
+            cols = {"orbit": orbit, "bx": bx, "event": event, "l1_inputs": l1,
+                    "bad_input": np.zeros(n, dtype=np.uint8)}
+            if self._fraction > 0:
+                cols["label"] = label
+            if pileup is not None:
+                cols["pileup"] = pileup
+            yield cols
