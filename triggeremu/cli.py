@@ -22,6 +22,7 @@ __all__ = ["main"]
 
 _SUBCOMMAND_MODULES = (
     "triggeremu.cli_replay",
+    "triggeremu.cli_realdata",
     "triggeremu.cli_econt",
     "triggeremu.cli_acam",
     "triggeremu.cli_calibrate",
