@@ -155,7 +155,11 @@ def test_wide_type_refused_when_exact_path_disallowed_names_layer_and_type() -> 
     with pytest.raises(UnsupportedTypeError, match=r"layer dense_1: type ap_fixed<80,40>"):
         quantize(np.array([1.0]), "ap_fixed<80,40>", context="layer dense_1", exact_fallback=False)
     with pytest.raises(UnsupportedTypeError, match=r"layer dense_2: type ap_fixed<70,30>"):
-        cast(np.array([1]), "ap_fixed<70,30>", "ap_fixed<16,6>", context="layer dense_2", exact_fallback=False)
+        cast(np.array([2**65], dtype=object), "ap_fixed<70,30>", "ap_fixed<16,6>", context="layer dense_2",
+             exact_fallback=False)
+    # a wide source type whose values fit the kernel's int64 domain still takes the fast path
+    np.testing.assert_array_equal(cast(np.array([1 << 40]), "ap_fixed<70,30>", "ap_fixed<16,6>",
+                                       exact_fallback=False), [1024])
 
 
 def test_wide_types_are_exact_through_the_slow_path() -> None:

@@ -6,7 +6,6 @@ from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from firmware_models.errors import ModelFormatError
 from firmware_models.fixed import OVERFLOW_MODES, ROUNDING_MODES, FixedType, add_type, mul_type, sub_type

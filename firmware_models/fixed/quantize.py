@@ -140,10 +140,11 @@ def quantize(x, t: FixedType | str, *, context: str | None = None, exact_fallbac
 
 
 def _convert_ints(ints, k: int, src: FixedType | None, dst: FixedType, context, exact_fallback) -> np.ndarray:
+    # the kernel needs |mantissa| < 2**62: true for any source type of width <= 62, else checked on the values
     fast_src = ints.dtype == np.int64 and (
-        src.width <= _k.MAX_FAST_WIDTH
-        if src is not None
-        else ints.size == 0 or (int(ints.min()) > -(2**62) and int(ints.max()) < 2**62)
+        (src is not None and src.width <= _k.MAX_FAST_WIDTH)
+        or ints.size == 0
+        or (int(ints.min()) > -(2**62) and int(ints.max()) < 2**62)
     )
     if fast_src and _fast(dst):
         flat = np.ascontiguousarray(ints).reshape(-1)

@@ -1,0 +1,312 @@
+"""The ``ad`` stage: the L1 anomaly-detection encoder, bit-exact, with its block timing.
+
+Configuration (a ``[[stages]]`` table)::
+
+    [[stages]]
+    kind = "ad"
+    name = "ad"                 # output columns: ad_score (and ad_mu)
+    model = "enc.onnx"          # an ONNX file or an hls4ml project directory
+                                # (default: the shipped model, triggeremu/data/ad_default)
+    config = "enc.json"         # AD config (see below); default: config.json beside an ONNX
+    write_mu = false            # also write <name>_mu (N, latent) raw integers
+    report = "csynth.xml"       # optional HLS report (also found inside a project directory)
+    clock_mhz = 40.0794         # timing from config: with latency_cycles (and ii_cycles)
+    latency_cycles = 2
+    ii_cycles = 1
+    fifo_depth = 16
+    overflow = "drop"           # "drop" | "backpressure"
+
+The AD config (JSON, written by ``scripts/train_default_ad.py``) holds ``hls4ml``
+(the hls4ml-style precision/reuse configuration used for an ONNX model; a plain
+hls4ml config with ``Model``/``LayerName`` at the top is accepted too),
+``input_scaling`` (AXOL1TL ``(x - offset) >> shift``: ``in_type``, ``offsets``,
+``shifts``; absent: ``l1_inputs`` are taken as raw input mantissas), ``score``
+(``{"kind": "sum_mu2" | "kl" | "none", "type": ..., "latent": ...}``),
+``working_points`` (name -> raw-integer threshold) and ``timing``.
+
+Timing, by trust (``summary()["timing"]["source"]`` says which): an HLS report,
+then explicit latency in the stage table or the AD config, then the topology
+estimator of :mod:`firmware_models.timing_estimate` at the configured clock
+(default 200 MHz, hls4ml's 5 ns). An II longer than the bunch spacing is flagged.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from firmware_models.errors import ModelError
+from firmware_models.fixed import FixedType
+from firmware_models.hls_report import find_report, read_hls_report
+from firmware_models.nn import NNModel, kl_head, load_hls4ml_project, load_onnx, scale_inputs, sum_mu2_head
+from firmware_models.timing import BlockTiming
+from firmware_models.timing_estimate import check_ii_vs_bx, estimate_timing
+from streams.schema import N_L1_INPUTS
+from triggeremu.errors import ConfigError
+
+__all__ = ["ADModel", "ADStage", "load_ad_model", "model_timing", "make", "DEFAULT_MODEL_DIR"]
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "ad_default"
+_KEYS = {"kind", "name", "model", "config", "write_mu", "report", "clock_mhz", "latency_cycles", "ii_cycles",
+         "fifo_depth", "overflow"}
+_ESTIMATOR_KINDS = {"dense", "batchnorm", "relu", "leaky_relu", "linear", "sigmoid", "tanh"}
+_DEFAULT_CLOCK_MHZ = 200.0
+
+
+@dataclass
+class ADModel:
+    """A loaded encoder with its score head, input scaling and AD configuration."""
+
+    model: NNModel
+    path: Path
+    config_path: Path | None
+    config: dict[str, Any] = field(default_factory=dict)
+    score_name: str | None = None
+    offsets: np.ndarray | None = None
+    shifts: np.ndarray | None = None
+    scaling_in_type: str = "ap_fixed<18,13>"
+
+    @property
+    def mu_name(self) -> str:
+        return self.model.output_name
+
+    @property
+    def working_points(self) -> dict[str, int]:
+        return {str(k): int(v) for k, v in (self.config.get("working_points") or {}).items()}
+
+    def scaled_inputs(self, l1_inputs: np.ndarray) -> np.ndarray:
+        """Raw input mantissas of the encoder for hardware-unit ``l1_inputs``."""
+        if self.offsets is None:
+            return np.asarray(l1_inputs, dtype=np.int64)
+        return scale_inputs(l1_inputs, self.offsets, self.shifts, self.model.input_type, in_type=self.scaling_in_type)
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        cfg = json.loads(path.read_text())
+    except OSError as err:
+        msg = f"cannot read AD config {path}: {err.strerror}"
+        raise ConfigError(msg) from err
+    except json.JSONDecodeError as err:
+        msg = f"AD config {path} is not valid JSON ({err})"
+        raise ConfigError(msg) from err
+    if not isinstance(cfg, dict):
+        msg = f"AD config {path} must be a JSON object"
+        raise ConfigError(msg)
+    return cfg
+
+
+def load_ad_model(model: str | Path | None = None, config: str | Path | None = None) -> ADModel:
+    """Load an ONNX file or hls4ml project directory plus its AD config (default: the shipped model)."""
+    cfg_path = Path(config) if config is not None else None
+    if model is None:
+        cfg_path = cfg_path or DEFAULT_MODEL_DIR / "config.json"
+        cfg = _read_config(cfg_path)
+        model = cfg_path.parent / str(cfg.get("model", "encoder.onnx"))
+    path = Path(model)
+    if cfg_path is None and path.is_file():
+        for candidate in (path.with_suffix(".json"), path.parent / "config.json"):
+            if candidate.is_file():
+                cfg_path = candidate
+                break
+    cfg = _read_config(cfg_path) if cfg_path is not None else {}
+    try:
+        if path.is_dir():
+            nn = load_hls4ml_project(path)
+        elif path.is_file():
+            # an AD config carries the hls4ml-style config under "hls4ml"; a plain hls4ml config is used whole
+            plain = "Model" in cfg or "LayerName" in cfg
+            nn = load_onnx(path, cfg.get("hls4ml", cfg if plain else None))
+        else:
+            msg = f"AD model {path} does not exist; give an ONNX file or an hls4ml project directory"
+            raise ConfigError(msg)
+        ad = ADModel(nn, path, cfg_path, cfg)
+        _attach_score(ad)
+        _attach_scaling(ad)
+    except ModelError as err:
+        msg = f"cannot load AD model {path}{f' with config {cfg_path}' if cfg_path else ''}: {err}"
+        raise ConfigError(msg) from err
+    return ad
+
+
+def _attach_score(ad: ADModel) -> None:
+    score = ad.config.get("score") or {"kind": "none"}
+    kind = score.get("kind", "sum_mu2")
+    out_t = ad.model.output_types[ad.model.output_name]
+    n_out = ad.model.layers[-1].n_out
+    if kind == "none":
+        return
+    if kind == "sum_mu2":
+        latent = int(score.get("latent", n_out))
+        head = sum_mu2_head(out_t, score.get("type", "ap_ufixed<18,14>"), name="score", columns=slice(0, latent))
+    elif kind == "kl":
+        latent = int(score.get("latent", n_out // 2))
+        opts = {k: score[k] for k in ("square_type", "table_type", "accum_type", "table_size") if k in score}
+        head = kl_head(out_t, latent, score_type=score.get("type", "ap_ufixed<16,9,AP_RND,AP_SAT>"), name="score",
+                       **opts)
+    else:
+        msg = f"AD config {ad.config_path}: score kind {kind!r} unknown; use 'sum_mu2', 'kl' or 'none'"
+        raise ConfigError(msg)
+    if latent < 1 or (latent > n_out if kind == "sum_mu2" else 2 * latent > n_out):
+        msg = f"AD config {ad.config_path}: score latent={latent} does not fit the {n_out} model outputs"
+        raise ConfigError(msg)
+    ad.model.add_score(head)
+    ad.score_name = "score"
+
+
+def _attach_scaling(ad: ADModel) -> None:
+    sc = ad.config.get("input_scaling")
+    if not sc:
+        return
+    off, sh = np.asarray(sc.get("offsets", []), dtype=np.int64), np.asarray(sc.get("shifts", []), dtype=np.int64)
+    if off.shape != (ad.model.n_inputs,) or sh.shape != (ad.model.n_inputs,) or (sh < 0).any():
+        msg = (f"AD config {ad.config_path}: input_scaling needs {ad.model.n_inputs} integer offsets and "
+               f"{ad.model.n_inputs} non-negative shifts; got {off.shape[0]} and {sh.shape[0]}")
+        raise ConfigError(msg)
+    ad.offsets, ad.shifts = off, sh
+    ad.scaling_in_type = str(FixedType.parse(sc.get("in_type", "ap_fixed<18,13>")))
+
+
+def _estimator_layers(ad: ADModel) -> list[dict]:
+    layers = []
+    for rec in ad.model.layers:
+        if rec.kind not in _ESTIMATOR_KINDS or rec.strategy != "latency":
+            msg = (f"no timing for AD model {ad.path}: layer {rec.name!r} ({rec.kind}, {rec.strategy} strategy) is "
+                   "outside the estimator's scope; give report = <csynth.xml> or latency_cycles in the stage")
+            raise ConfigError(msg)
+        layers.append({"kind": rec.kind, "n_in": rec.n_in, "n_out": rec.n_out, "reuse_factor": rec.reuse_factor})
+    if ad.score_name is not None:
+        kind = (ad.config.get("score") or {}).get("kind", "sum_mu2")
+        layers.append({"kind": "sum_sq" if kind == "sum_mu2" else "kl", "n_in": ad.model.layers[-1].n_out})
+    return layers
+
+
+def model_timing(ad: ADModel, options: dict[str, Any] | None = None) -> BlockTiming:
+    """The block's timing: report > explicit latency (options, then AD config) > estimator."""
+    opts = dict(options or {})
+    cfg_t = dict(ad.config.get("timing") or {})
+    fifo, overflow = int(opts.get("fifo_depth", 16)), str(opts.get("overflow", "drop"))
+    report = opts.get("report") or cfg_t.get("report")
+    try:
+        if report is None and ad.path.is_dir():
+            try:
+                report = find_report(ad.path)
+            except ModelError:
+                report = None
+        if report is not None:
+            return read_hls_report(report).block_timing(fifo_depth=fifo, overflow=overflow)
+        for src in (opts, cfg_t):
+            if "latency_cycles" in src:
+                clock = float(src.get("clock_mhz", cfg_t.get("clock_mhz", _DEFAULT_CLOCK_MHZ)))
+                return BlockTiming(clock_mhz=clock, latency_cycles=int(src["latency_cycles"]),
+                                   ii_cycles=int(src.get("ii_cycles", 1)), fifo_depth=fifo, overflow=overflow,
+                                   source="config")
+        clock = float(opts.get("clock_mhz", cfg_t.get("clock_mhz", _DEFAULT_CLOCK_MHZ)))
+        return estimate_timing(_estimator_layers(ad), clock_mhz=clock, fifo_depth=fifo, overflow=overflow)
+    except ModelError as err:
+        msg = f"timing of AD model {ad.path}: {err}"
+        raise ConfigError(msg) from err
+    except ValueError as err:  # BlockTiming rejects a bad clock/latency/fifo/overflow
+        msg = f"timing of AD model {ad.path}: {err}"
+        raise ConfigError(msg) from err
+
+
+class ADStage:
+    """A map stage: ``l1_inputs`` -> scaled inputs -> encoder -> ``<name>_score`` (and ``<name>_mu``)."""
+
+    sequential = False
+
+    def __init__(self, name: str, ad: ADModel, timing: BlockTiming, *, write_mu: bool = False) -> None:
+        if ad.score_name is None and not write_mu:
+            msg = f"stage {name!r}: the AD model has no score (score.kind = 'none'); set write_mu = true"
+            raise ConfigError(msg)
+        if ad.model.n_inputs != N_L1_INPUTS:
+            msg = f"stage {name!r}: the AD model takes {ad.model.n_inputs} inputs, l1_inputs has {N_L1_INPUTS}"
+            raise ConfigError(msg)
+        self.name, self.ad, self._timing, self.write_mu = name, ad, timing, bool(write_mu)
+
+    def requires(self) -> tuple[str, ...]:
+        return ("l1_inputs",)
+
+    def process(self, cols) -> dict[str, np.ndarray]:
+        l1 = np.asarray(cols["l1_inputs"])
+        if l1.ndim != 2 or l1.shape[1] != N_L1_INPUTS or l1.dtype.kind not in "iu":
+            msg = f"stage {self.name!r}: l1_inputs must be integer (N, {N_L1_INPUTS}), got {l1.dtype} {l1.shape}"
+            raise ConfigError(msg)
+        try:
+            out = self.ad.model.predict_raw(self.ad.scaled_inputs(l1))
+        except ModelError as err:
+            err.add_note(f"while running stage {self.name!r} on {len(l1)} events")
+            raise
+        res = {}
+        if self.ad.score_name is not None:
+            res[f"{self.name}_score"] = out[self.ad.score_name].astype(np.int64, copy=False)
+        if self.write_mu:
+            res[f"{self.name}_mu"] = out[self.ad.mu_name].astype(np.int64, copy=False)
+        return res
+
+    def fixed_types(self) -> dict[str, str]:
+        types = self.ad.model.output_types
+        out = {}
+        if self.ad.score_name is not None:
+            out[f"{self.name}_score"] = str(types[self.ad.score_name])
+        if self.write_mu:
+            out[f"{self.name}_mu"] = str(types[self.ad.mu_name])
+        return out
+
+    def timing(self) -> BlockTiming:
+        return self._timing
+
+    def timing_columns(self) -> dict[str, str]:
+        return {}
+
+    def reset(self) -> None:
+        return None
+
+    def working_points(self) -> dict[str, int]:
+        """Named raw-integer score thresholds of the model (for ``[[seeds]] column = <name>_score``)."""
+        return self.ad.working_points
+
+    def summary(self, cols) -> dict[str, Any]:
+        col = f"{self.name}_score"
+        scores = np.asarray(cols[col]) if col in cols else np.zeros(0, dtype=np.int64)
+        return {
+            "model": str(self.ad.path),
+            "config": None if self.ad.config_path is None else str(self.ad.config_path),
+            "input_type": str(self.ad.model.input_type),
+            "input_scaling": self.ad.offsets is not None,
+            "types": self.fixed_types(),
+            "layers": [f"{rec.name}:{rec.kind}({rec.n_out})" for rec in self.ad.model.layers],
+            "timing": self._timing.to_dict(),
+            "ii_vs_bx": check_ii_vs_bx(self._timing),
+            "events": int(len(scores)),
+            "working_points": {name: {"threshold_raw": thr, "n_pass": int(np.count_nonzero(scores >= thr))}
+                               for name, thr in self.working_points().items()},
+        }
+
+
+def _resolve(value: Any, base_dir: Path) -> Path:
+    p = Path(str(value)).expanduser()
+    return p if p.is_absolute() else base_dir / p
+
+
+def make(config: dict[str, Any], *, base_dir: Path) -> ADStage:
+    """Build the stage from its ``[[stages]]`` table (see the module docstring)."""
+    name = str(config.get("name", "ad"))
+    unknown = sorted(set(config) - _KEYS)
+    if unknown:
+        msg = f"stage {name!r} (kind ad): unknown key(s) {unknown}; known keys are {sorted(_KEYS)}"
+        raise ConfigError(msg)
+    base = Path(base_dir)
+    model = _resolve(config["model"], base) if "model" in config else None
+    cfg = _resolve(config["config"], base) if "config" in config else None
+    ad = load_ad_model(model, cfg)
+    opts = {k: config[k] for k in ("clock_mhz", "latency_cycles", "ii_cycles", "fifo_depth", "overflow")
+            if k in config}
+    if "report" in config:
+        opts["report"] = _resolve(config["report"], base)
+    return ADStage(name, ad, model_timing(ad, opts), write_mu=bool(config.get("write_mu", False)))
