@@ -65,19 +65,42 @@ def seed_bits(cols: Mapping[str, np.ndarray], menu: Menu) -> np.ndarray:
         if seed.object is not None:
             out[:, j] = _object_seed(cols["l1_inputs"], seed)
         else:
-            if seed.column not in cols:
-                avail = sorted(k for k in cols if k not in ("orbit", "bx", "event"))
-                msg = (
-                    f"seed {seed.name!r} reads column {seed.column!r}, which no stage writes; "
-                    f"columns available: {avail}. Add the stage to [[stages]] or fix the column name"
-                )
-                raise ConfigError(msg)
-            v = cols[seed.column]
-            if v.ndim != 1:
-                msg = f"seed {seed.name!r}: column {seed.column!r} is a vector per event; a seed needs one integer"
-                raise ConfigError(msg)
+            v = _column_values(cols, seed)
             out[:, j] = v >= seed.threshold
     return out
+
+
+def _column_values(cols: Mapping[str, np.ndarray], seed: Seed) -> np.ndarray:
+    """The integer a column seed compares: ``name`` (one per event) or ``name[i]``
+    (element i of a per-event vector, e.g. ``acam_latent[0]``)."""
+    name, index = seed.column, None
+    if name.endswith("]") and "[" in name:
+        name, _, idx = name[:-1].partition("[")
+        if not idx.isdigit():
+            msg = f"seed {seed.name!r}: {seed.column!r} must index a vector column with an integer, e.g. {name}[0]"
+            raise ConfigError(msg)
+        index = int(idx)
+    if name not in cols:
+        avail = sorted(k for k in cols if k not in ("orbit", "bx", "event"))
+        msg = (
+            f"seed {seed.name!r} reads column {name!r}, which no stage writes; "
+            f"columns available: {avail}. Add the stage to [[stages]] or fix the column name"
+        )
+        raise ConfigError(msg)
+    v = cols[name]
+    if index is None and v.ndim != 1:
+        msg = (
+            f"seed {seed.name!r}: column {name!r} holds {v.shape[1]} values per event; "
+            f"pick one with {name}[i], i in 0..{v.shape[1] - 1}"
+        )
+        raise ConfigError(msg)
+    if index is not None:
+        if v.ndim != 2 or index >= v.shape[1]:
+            width = v.shape[1] if v.ndim == 2 else 1
+            msg = f"seed {seed.name!r}: {seed.column!r} is out of range; {name!r} has {width} value(s) per event"
+            raise ConfigError(msg)
+        v = v[:, index]
+    return v
 
 
 class Prescaler:

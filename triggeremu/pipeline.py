@@ -123,6 +123,7 @@ class _Sink:
         self.keep = keep_columns
         self._kept: list[dict[str, np.ndarray]] = []
         self._stage_cols: list[dict[str, np.ndarray]] = []
+        self._offline = {st.name: _OfflineSample(st) for st in chain.stages if hasattr(st, "offline_report")}
         self.events_in = 0
         self.accepted = 0
         self.rejected = 0
@@ -159,6 +160,8 @@ class _Sink:
         if self.writer is not None:
             self.writer.write(outputs, raw, prescaled, decision)
         self._stage_cols.append({k: v for k, v in cols.items() if self._is_stage_column(k)})
+        for sample in self._offline.values():
+            sample.add(cols, valid)
         if self.keep:
             self._kept.append({**cols, **decision, "seed_bits": raw, "seed_bits_prescaled": prescaled})
 
@@ -194,7 +197,35 @@ class _Sink:
         summary.update(self.timeline.summary())
         stage_cols = _concat(self._stage_cols)
         summary["stage_reports"] = {st.name: st.summary(stage_cols) for st in self.chain.stages}
+        for name, sample in self._offline.items():
+            summary["stage_reports"][name]["offline"] = sample.report()
         return summary
+
+
+OFFLINE_SAMPLE_EVENTS = 50_000
+
+
+class _OfflineSample:
+    """The first valid events' columns an off-detector step reads (bounded memory)."""
+
+    def __init__(self, stage) -> None:
+        self.stage = stage
+        self.columns = stage.offline_columns()
+        self.parts: list[dict[str, np.ndarray]] = []
+        self.n = 0
+
+    def add(self, cols: dict[str, np.ndarray], valid: np.ndarray) -> None:
+        room = OFFLINE_SAMPLE_EVENTS - self.n
+        if room <= 0:
+            return
+        idx = np.flatnonzero(valid)[:room]
+        self.parts.append({c: cols[c][idx] for c in self.columns if c in cols})
+        self.n += idx.size
+
+    def report(self) -> dict[str, Any]:
+        if self.n < 2:
+            return {"skipped": f"only {self.n} valid event(s); the off-detector step needs at least 2"}
+        return {"events_sampled": self.n, **self.stage.offline_report(_concat(self.parts))}
 
 
 def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

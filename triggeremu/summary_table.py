@@ -45,6 +45,16 @@ def format_summary(s: dict[str, Any]) -> str:
             f"II {st.get('ii_cycles', '?')} @ {st.get('clock_mhz', '?')} MHz, FIFO high-water "
             f"{st.get('fifo_high_water', 0)}, dropped {st.get('dropped', 0)}"
         )
+    for name, rep in (s.get("stage_reports") or {}).items():
+        if "energy_per_event_nj" in rep:
+            lines.append(
+                f"  stage {name:<10} energy {rep['energy_per_event_nj']:.2f} nJ/event, "
+                f"{rep['energy_total_nj'] / 1e3:.1f} uJ in all ({rep.get('cost_source', '')})"
+            )
+        off = rep.get("offline") or {}
+        if "correlation_mu_vs_acam" in off:
+            r = ", ".join(f"{v:.3f}" for v in off["correlation_mu_vs_acam"])
+            lines.append(f"  stage {name:<10} decompressed {off['events_used']:,} events: r(mu, ACAM) = {r}")
     lines.append("")
     workers = s.get("workers", 0)
     where = f"{workers} worker(s) over {s.get('transport')}" if workers else "in-process"

@@ -42,7 +42,7 @@ from firmware_models import acam
 from firmware_models.errors import ModelError
 from firmware_models.timing import BlockTiming
 from streams.schema import N_CALO_CELLS
-from triggeremu.decompress import DEFAULT_BUNDLE_DIR, load_bundle
+from triggeremu.decompress import DEFAULT_BUNDLE_DIR, decompress_report, load_bundle
 from triggeremu.errors import ConfigError
 
 __all__ = ["cell_codes", "AcamStage", "make"]
@@ -156,6 +156,20 @@ class AcamStage:
     def reset(self) -> None:
         self._stats = None
 
+    #: the tabular-VAE bundle (with its decoder) the table came from; None for a bare table
+    bundle_dir: Path | None = None
+
+    def offline_columns(self) -> tuple[str, ...]:
+        """Columns the off-detector decompression step reads (a sample of events)."""
+        return ("calo_cells", "bad_input", f"{self.name}_latent")
+
+    def offline_report(self, sample: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Off-detector decompression: decode the latents with the bundle's decoder
+        (onnxruntime) and report reconstruction quality and mu-vs-ACAM correlation."""
+        if self.bundle_dir is None:
+            return {"skipped": "a bare table has no decoder; give the stage a bundle directory"}
+        return decompress_report(sample, self.bundle_dir, stage=self.name)
+
     def summary(self, cols) -> dict[str, Any]:
         col = f"{self.name}_latent"
         n = len(cols[col]) if col in cols else 0
@@ -241,7 +255,7 @@ def make(config: dict[str, Any], *, base_dir: Path) -> AcamStage:
         msg = f"stage {name!r}: {err}"
         raise ConfigError(msg) from err
     try:
-        return AcamStage(
+        stage = AcamStage(
             name,
             table,
             mantissa_bits=mantissa_bits,
@@ -257,3 +271,5 @@ def make(config: dict[str, Any], *, base_dir: Path) -> AcamStage:
     except ValueError as err:  # BlockTiming rejects a bad fifo_depth / overflow
         msg = f"stage {name!r}: {err}"
         raise ConfigError(msg) from err
+    stage.bundle_dir = where if where.is_dir() else None
+    return stage

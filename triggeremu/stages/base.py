@@ -18,6 +18,11 @@ Every stage reports its :class:`~firmware_models.timing.BlockTiming` and may
 name per-event columns that make its timing data-dependent (``timing_columns``:
 e.g. an occupancy or a packet size) and add run-level numbers to the summary
 through :meth:`Stage.summary` (energy per event, truncation rate, ...).
+
+Optional: a stage with an off-detector step (decompression of a latent code, say)
+defines ``offline_columns() -> tuple[str, ...]`` and ``offline_report(sample) ->
+dict``; the sink keeps those columns for the first ``OFFLINE_SAMPLE_EVENTS`` valid
+events and adds the report to the stage's entry of the run summary.
 """
 
 from __future__ import annotations
