@@ -118,3 +118,13 @@ def test_bad_model_and_missing_action_exit_2(tmp_path: Path, capsys) -> None:
     assert "does not exist" in capsys.readouterr().err
     assert main(["nn", str(tmp_path)]) == 2
     assert "give --inputs" in capsys.readouterr().err
+
+
+def test_corrupt_onnx_file_exits_2_without_traceback(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(bytes(range(256)) * 2)
+    x = tmp_path / "x.npy"
+    np.save(x, np.zeros((2, 57), dtype=np.int64))
+    assert main(["nn", str(bad), "--inputs", str(x), "--out", str(tmp_path / "y.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "not a valid ONNX file" in err and "Traceback" not in err

@@ -234,6 +234,11 @@ def load_onnx(model, config=None) -> NNModel:
         except (OSError, onnx.onnx_cpp2py_export.checker.ValidationError) as exc:
             msg = f"cannot read ONNX model {source}: {exc}"
             raise ModelFormatError(msg) from exc
+        except Exception as exc:  # protobuf's DecodeError on a corrupt file: no public base class
+            if type(exc).__name__ != "DecodeError":
+                raise
+            msg = f"{source} is not a valid ONNX file (protobuf could not decode it); give a .onnx model exported by torch.onnx or similar"
+            raise ModelFormatError(msg) from exc
     cfg = _Config(_load_config(config) if config is not None else {})
     items = _graph(model)
     in_name = model.graph.input[0].name
