@@ -1,17 +1,22 @@
 """Speed of the bit-exact NN encoder, side by side with onnxruntime and hls4ml's C++ emulation.
 
-Same network (the AXOL1TL-like 57-32-16-8 golden case) and the same 65536 events
-for every contender, in one process. Run:
+Same network (the AXOL1TL-like 57-32-16-8 golden case, optionally + the sum mu^2 score)
+and the same 65536 events for every contender, in one process. Run:
 ``python3 -m pytest bench/bench_nn.py --benchmark-enable``.
 
-- ``test_bitexact_encoder``: ``load_hls4ml_project(...).predict_raw`` (checked equal
-  to the Python-int reference twin on a subset and to the hls4ml golden outputs).
-- ``test_onnxruntime_float32``: onnxruntime on the equivalent ONNX, float32.
+- ``test_bitexact_encoder[threads]``: ``load_hls4ml_project(...).predict_raw`` on 1 and 2
+  worker threads (checked equal to the Python-int reference twin on a subset and to the
+  hls4ml golden outputs); ``test_bitexact_encoder_with_score`` adds the AXOL1TL score head
+  (:func:`firmware_models.nn.score_kernels.sum_mu2_fast`, checked against the golden scores).
+- ``test_onnxruntime_float32[threads]``: onnxruntime on the equivalent ONNX, float32, with
+  its default threads (0) and with ``intra_op_num_threads=1``.
 - ``test_hls4ml_cpp``: the committed firmware compiled as hls_model.compile() does
   (g++ -O3 with hls4ml's nnet_utils and ap_types) and called per event through a
   double bridge; needs hls4ml importable, or ``HLS4ML_TEMPLATES`` pointing at
   ``hls4ml/templates/vivado``; skipped with a message otherwise.
-Ratios: compare the mean times of the three in the pytest-benchmark table.
+- ``test_ratios_interleaved`` (last): the contenders timed in turn, round after round, so a
+  busy machine slows them alike; prints events/s and the ratios (min and median of the
+  rounds) and stores them in the benchmark's ``extra_info``.
 """
 
 from __future__ import annotations
@@ -21,15 +26,20 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from firmware_models.nn import load_hls4ml_project
+from firmware_models.nn import ScoreHead, load_hls4ml_project, sum_mu2_head
+from firmware_models.nn.score_kernels import sum_mu2_fast
 
 CASE = Path(__file__).resolve().parents[1] / "tests" / "golden" / "hls4ml" / "axol1tl"
 N = 65536
+ROUNDS = 40
+#: per-event seconds of the hls4ml C++ emulation, filled by test_hls4ml_cpp for the summary
+_HLS = {}
 
 
 @pytest.fixture(scope="module")
@@ -39,23 +49,59 @@ def setup():
     t = model.input_type
     x = rng.integers(t.min_raw, t.max_raw + 1, size=(N, model.n_inputs)).astype(np.int64)
     model.predict_raw(x[:16])  # warm numba / plans
-    return model, x
+    mu_t = model.layers[-1].types["result"]
+    head = sum_mu2_head(mu_t, "ap_ufixed<18,14>")  # NumPy form; the numba kernel below is its fast twin
+    fast = ScoreHead(head.name, head.type, sum_mu2_fast(mu_t, head.type), head.compute_reference)
+    scored = load_hls4ml_project(CASE).add_score(fast)
+    scored.predict_raw(x[:16])
+    numpy_scored = load_hls4ml_project(CASE).add_score(head)
+    return model, scored, x, numpy_scored
 
 
-def test_bitexact_encoder(benchmark, setup):
-    model, x = setup
-    out = benchmark(model.predict_raw, x)[model.output_name]
-    ref = model.predict_raw(x[:64], reference=True)[model.output_name]
-    np.testing.assert_array_equal(out[:64], ref)
-    vec = np.load(CASE / "vectors.npz")
-    np.testing.assert_array_equal(model.predict_raw(vec["normal__x"])[model.output_name], vec["normal___4"])
-
-
-def test_onnxruntime_float32(benchmark, setup):
+def _ort_session(threads: int):
     ort = pytest.importorskip("onnxruntime")
-    model, x = setup
-    sess = ort.InferenceSession(str(CASE / "model.onnx"), providers=["CPUExecutionProvider"])
-    xf = np.ldexp(x.astype(np.float64), -model.input_type.fractional).astype(np.float32)
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    if threads:
+        opts.inter_op_num_threads = threads
+    return ort.InferenceSession(str(CASE / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+
+
+def _float_inputs(model, x):
+    return np.ldexp(x.astype(np.float64), -model.input_type.fractional).astype(np.float32)
+
+
+def _check_exact(model, x, out):
+    """Benchmarked outputs (dict) == the Python-int twin on 64 events; golden vectors == hls4ml."""
+    ref = model.predict_raw(x[:64], reference=True)
+    for key, val in ref.items():
+        np.testing.assert_array_equal(out[key][:64], val)
+    vec = np.load(CASE / "vectors.npz")
+    got = model.predict_raw(vec["normal__x"])
+    np.testing.assert_array_equal(got[model.output_name], vec["normal___4"])
+    if "score" in got:
+        np.testing.assert_array_equal(got["score"], vec["normal__score"])
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_bitexact_encoder(benchmark, setup, threads):
+    model, _, x, _ = setup
+    out = benchmark(model.predict_raw, x, threads=threads)
+    _check_exact(model, x, out)
+
+
+def test_bitexact_encoder_with_score(benchmark, setup):
+    _, scored, x, _ = setup
+    out = benchmark(scored.predict_raw, x)
+    assert out["score"].shape == (N,)
+    _check_exact(scored, x, out)
+
+
+@pytest.mark.parametrize("threads", [0, 1])
+def test_onnxruntime_float32(benchmark, setup, threads):
+    model, _, x, _ = setup
+    sess = _ort_session(threads)
+    xf = _float_inputs(model, x)
     y = benchmark(sess.run, None, {sess.get_inputs()[0].name: xf})[0]
     assert y.shape == (N, 8) and np.isfinite(y).all()
 
@@ -89,7 +135,7 @@ def test_hls4ml_cpp(benchmark, setup, tmp_path):
     tpl = _templates()
     if tpl is None or shutil.which("g++") is None:
         pytest.skip("hls4ml C++ emulation needs hls4ml importable (or HLS4ML_TEMPLATES) and g++")
-    model, x = setup
+    model, _, x, _ = setup
     prj = tmp_path / "prj"
     shutil.copytree(CASE, prj)
     shutil.copytree(tpl / "nnet_utils", prj / "firmware" / "nnet_utils")
@@ -114,5 +160,60 @@ def test_hls4ml_cpp(benchmark, setup, tmp_path):
         return y
 
     benchmark.pedantic(run, rounds=3, iterations=1)
+    if benchmark.stats is not None:  # None under --benchmark-disable
+        _HLS["per_event_s"] = benchmark.stats.stats.min / n_sub
     f_out = model.layers[-1].types["result"].fractional
     np.testing.assert_array_equal(np.ldexp(y, f_out).astype(np.int64), model.predict_raw(x[:n_sub])[model.output_name])
+
+
+def _timed(fn, wall: list, cpu: list) -> None:
+    t0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    wall.append(time.perf_counter() - t0)
+    cpu.append(time.process_time() - c0)
+
+
+def test_ratios_interleaved(benchmark, setup, capsys):
+    """Events/s and ratios, the contenders timed in turn for ROUNDS rounds.
+
+    ``wall min`` / ``wall median`` over the rounds; ``cpu min`` (process CPU time) is the
+    load-robust figure for the single-threaded contenders (for threaded ones it sums threads).
+    """
+    model, scored, x, numpy_scored = setup
+    ort0, ort1 = _ort_session(0), _ort_session(1)
+    xf = _float_inputs(model, x)
+    name = ort0.get_inputs()[0].name
+    runs = {
+        "exact 1 thread": lambda: model.predict_raw(x, threads=1),
+        "exact 2 threads": lambda: model.predict_raw(x, threads=2),
+        "exact+score 1 thread": lambda: scored.predict_raw(x, threads=1),
+        "exact+numpy score 1 thr": lambda: numpy_scored.predict_raw(x, threads=1),
+        "ort default threads": lambda: ort0.run(None, {name: xf}),
+        "ort 1 thread": lambda: ort1.run(None, {name: xf}),
+    }
+    wall = {k: [] for k in runs}
+    cpu = {k: [] for k in runs}
+    for _ in range(ROUNDS):
+        for k, fn in runs.items():
+            _timed(fn, wall[k], cpu[k])
+    out = benchmark.pedantic(scored.predict_raw, args=(x,), rounds=1, iterations=1)
+    _check_exact(scored, x, out)
+    np.testing.assert_array_equal(numpy_scored.predict_raw(x[:4096])["score"], out["score"][:4096])
+    stats = {"wall min": {k: min(v) for k, v in wall.items()},
+             "wall median": {k: float(np.median(v)) for k, v in wall.items()},
+             "cpu min": {k: min(v) for k, v in cpu.items()}}
+    lines = [f"{'':24s} {'stat':12s} {'events/s':>12s} {'/ort dflt':>9s} {'/ort 1thr':>9s} {'/hls4ml':>8s}"]
+    for stat, t in stats.items():
+        for k in runs:
+            hls = _HLS["per_event_s"] * N / t[k] if _HLS else float("nan")
+            row = {"events_per_s": N / t[k], "vs_ort_default": t["ort default threads"] / t[k],
+                   "vs_ort_1thread": t["ort 1 thread"] / t[k], "vs_hls4ml_cpp": hls}
+            benchmark.extra_info[f"{stat}: {k}"] = row
+            lines.append(f"{k:24s} {stat:12s} {row['events_per_s']:12.0f} {row['vs_ort_default']:9.3f} "
+                         f"{row['vs_ort_1thread']:9.3f} {hls:8.1f}")
+    if _HLS:
+        lines.append(f"hls4ml C++ emulation: {1 / _HLS['per_event_s']:.0f} events/s (min of its rounds)")
+    with capsys.disabled():
+        print(f"\nNN encoder, batch {N} (AXOL1TL 57-32-16-8), {ROUNDS} interleaved rounds:")
+        print("\n".join(lines))
+    assert all(np.isfinite(r["events_per_s"]) for r in benchmark.extra_info.values())

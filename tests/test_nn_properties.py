@@ -97,3 +97,187 @@ def test_activation_fast_equals_reference(case):
     model, x = case
     np.testing.assert_array_equal(model.predict_raw(x)[model.output_name],
                                   model.predict_raw(x, reference=True)[model.output_name])
+
+
+# --------------------------------------------------------------------------- fused float path
+# firmware_models.nn.fused casts raw integers exactly in float32/float64; the twin is
+# fixed.exact.convert_exact (ap_fixed assignment on Python ints).
+
+SAT_BITS_OVER = ["WRAP", "SAT", "SAT_ZERO", "SAT_SYM"]
+
+
+@st.composite
+def cast_cases(draw):
+    src = draw(fixed_types(min_w=1, max_w=50, modes=False))
+    dst = draw(fixed_types(min_w=1, max_w=50))
+    if draw(st.integers(0, 4)) == 0:
+        dst = dst.with_modes(dst.rounding, dst.overflow, draw(st.integers(0, dst.width)))
+    a = draw(st.integers(src.min_raw, src.max_raw))
+    b = draw(st.integers(a, src.max_raw))
+    n = draw(st.integers(1, 40))
+    values = draw(st.lists(st.one_of(st.integers(a, b), st.sampled_from([a, b])), min_size=n, max_size=n))
+    return src, dst, (a, b), draw(st.booleans()), values
+
+
+@settings(max_examples=300, deadline=None)
+@given(cast_cases())
+def test_fused_cast_step_equals_convert_exact(case):
+    """One float cast step (any rounding/overflow, proven-exact bound) == ap_fixed assignment."""
+    from hypothesis import assume
+
+    from firmware_models.fixed.exact import convert_exact
+    from firmware_models.nn.fused import plan_cast
+    from firmware_models.nn.fused_kernels import STEP_COLUMNS, apply_steps
+
+    src, dst, interval, relu, values = case
+    step = plan_cast(interval, src.fractional - dst.fractional, dst, relu)
+    assume(step is not None and step[2] < 2**53)
+    row, (qa, qb), peak = step
+    dtype = np.float32 if peak < 2**24 else np.float64
+    expected = [convert_exact(max(v, 0) if relu else v, -src.fractional, dst) for v in values]
+    buf = np.array(values, dtype=dtype)
+    if row is not None:
+        apply_steps(buf, np.array([row], dtype=dtype).reshape(1, len(STEP_COLUMNS)))
+    got = [int(v) for v in buf]
+    assert got == expected
+    assert all(qa <= v <= qb for v in got), "the planner's output interval must hold every result"
+
+
+@st.composite
+def chain_models(draw):
+    """dense -> relu|linear -> dense [-> relu], narrow types so the fused path applies often."""
+    tx = draw(fixed_types(max_w=12))
+    layers, t_in, n = [], tx, draw(st.integers(1, 6))
+    for k in range(2):
+        n_out = draw(st.integers(1, 5))
+        tw, tb = draw(fixed_types(max_w=8, modes=False)), draw(fixed_types(max_w=8, modes=False))
+        fa = t_in.fractional + tw.fractional + draw(st.integers(0, 3))
+        aw = draw(st.integers(4, 26))
+        ta = FixedType(aw, aw - fa, True, overflow=draw(st.sampled_from(["WRAP", "WRAP", "SAT"])))
+        tr = draw(fixed_types(max_w=16))
+        w, b = _raw(draw, tw, (n, n_out)), _raw(draw, tb, (n_out,))
+        layers.append(LayerRecord(f"d{k}", "dense", n, n_out, {"input": t_in, "weight": tw, "bias": tb,
+                                                               "accum": ta, "result": tr}, {"weight": w, "bias": b}))
+        kind = draw(st.sampled_from(["relu", "linear", "none"]))
+        t_in, n = tr, n_out
+        if kind != "none":
+            ta2 = draw(fixed_types(max_w=14))
+            layers.append(LayerRecord(f"a{k}", kind, n, n, {"input": t_in, "result": ta2}))
+            t_in = ta2
+    x = _raw(draw, tx, (draw(st.integers(1, 12)), layers[0].n_in))
+    return NNModel(tx, layers), x
+
+
+@settings(max_examples=80, deadline=None)
+@given(chain_models())
+def test_fused_chain_equals_reference(case):
+    model, x = case
+    np.testing.assert_array_equal(model.predict_raw(x)[model.output_name],
+                                  model.predict_raw(x, reference=True)[model.output_name])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32]),
+       st.integers(-300, 300), st.integers(0, 600), st.data())
+def test_ints_to_float_counts_out_of_range(dtype, lo, span, data):
+    from firmware_models.nn.fused_kernels import ints_to_float
+
+    info = np.iinfo(dtype)
+    vals = data.draw(st.lists(st.integers(int(info.min), int(info.max)), min_size=1, max_size=30))
+    x = np.array(vals, dtype=dtype).reshape(-1, 1)
+    for narrow in (False, True):
+        out = np.empty(x.shape, dtype=np.float64)
+        bad = ints_to_float(x, lo, lo + span, narrow, out)
+        assert bad == sum(not lo <= v <= lo + span for v in vals)
+        ok = [lo <= v <= lo + span for v in vals]
+        np.testing.assert_array_equal(out[ok, 0], np.array(vals, dtype=np.float64)[ok])
+
+
+def test_dense_shifted_accum_narrower_than_result_keeps_sign():
+    """accum_t with more fraction bits than the products and a wider res_t: negative sums stay
+    negative (regression: the int path once reduced them modulo 2^(W-up) without the final wrap)."""
+    from firmware_models.nn import kernels
+
+    tx, tw = FixedType(8, 8), FixedType(4, 4)
+    dense = LayerRecord("d", "dense", 1, 1, {"input": tx, "weight": tw, "bias": tw, "accum": FixedType(20, 18),
+                                             "result": FixedType(30, 28)},
+                        {"weight": np.array([[1]]), "bias": np.array([0])})
+    model = NNModel(tx, [dense])
+    x = np.array([[-1], [3], [-128]], dtype=np.int64)
+    ref = model.predict_raw(x, reference=True)["d"]
+    np.testing.assert_array_equal(model.predict_raw(x)["d"], ref)
+    np.testing.assert_array_equal(kernels.run_layer(dense, x), ref)
+
+
+def test_fused_threads_and_chunks_agree(monkeypatch):
+    """Many small chunks on two threads == one chunk on one thread == the reference twin."""
+    from pathlib import Path
+
+    from firmware_models.nn import fused, load_hls4ml_project
+
+    case = Path(__file__).resolve().parent / "golden" / "hls4ml" / "axol1tl"
+    model = load_hls4ml_project(case)
+    assert all(seg.fused for seg in fused.fused_plan(model)), "the AXOL1TL case must take the fused path"
+    x = np.load(case / "vectors.npz")["overflow__x"][:203]
+    one = model.predict_raw(x, threads=1)[model.output_name]
+    monkeypatch.setattr(fused, "CHUNK_ROWS", 16)
+    np.testing.assert_array_equal(model.predict_raw(x, threads=2)[model.output_name], one)
+    np.testing.assert_array_equal(model.predict_raw(x.astype(np.int16), threads=2)[model.output_name], one)
+    np.testing.assert_array_equal(one[:40], model.predict_raw(x[:40], reference=True)[model.output_name])
+    np.testing.assert_array_equal(model.predict_raw(x[:0])[model.output_name], one[:0])
+
+
+def test_fused_path_refuses_out_of_range_inputs():
+    from pathlib import Path
+
+    import pytest
+
+    from firmware_models.fixed.quantize import RawRangeError
+    from firmware_models.nn import load_hls4ml_project
+
+    model = load_hls4ml_project(Path(__file__).resolve().parent / "golden" / "hls4ml" / "axol1tl")
+    x = np.zeros((5000, model.n_inputs), dtype=np.int32)
+    x[4321, 7] = 128  # ap_fixed<8,6> raw range is [-128, 127]
+    with pytest.raises(RawRangeError, match=r"outside ap_fixed<8,6"):
+        model.predict_raw(x, threads=2)
+
+
+@st.composite
+def score_cases(draw):
+    mt = draw(fixed_types(min_w=1, max_w=27))
+    stype = draw(fixed_types(min_w=1, max_w=40))
+    n = draw(st.integers(1, 11))
+    start = draw(st.integers(0, n - 1))
+    cols = draw(st.sampled_from([None, slice(start, None), slice(0, start + 1)]))
+    out = _raw(draw, mt, (draw(st.integers(1, 9)), n))
+    return mt, stype, cols, out
+
+
+@settings(max_examples=150, deadline=None)
+@given(score_cases())
+def test_sum_mu2_kernel_equals_reference(case):
+    """The numba sum mu^2 head == the Python-int twin of scores.sum_mu2_head (any types, tree sizes)."""
+    from hypothesis import assume
+
+    from firmware_models.nn import sum_mu2_head
+    from firmware_models.nn.score_kernels import sum_mu2_fast
+
+    mt, stype, cols, out = case
+    fast = sum_mu2_fast(mt, stype, cols)
+    assume(fast is not None)
+    np.testing.assert_array_equal(fast(out), sum_mu2_head(mt, stype, columns=cols).compute_reference(out))
+
+
+def test_sum_mu2_kernel_matches_hls4ml_golden():
+    from pathlib import Path
+
+    from firmware_models.nn import load_hls4ml_project
+    from firmware_models.nn.score_kernels import sum_mu2_fast
+
+    case = Path(__file__).resolve().parent / "golden" / "hls4ml" / "axol1tl"
+    model = load_hls4ml_project(case)
+    vec = np.load(case / "vectors.npz")
+    fast = sum_mu2_fast(model.layers[-1].types["result"], "ap_ufixed<18,14>")
+    for name in ("normal", "overflow"):
+        np.testing.assert_array_equal(fast(model.predict_raw(vec[f"{name}__x"])[model.output_name]),
+                                      vec[f"{name}__score"])

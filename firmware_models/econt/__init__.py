@@ -8,6 +8,9 @@ Submodules, in data-path order:
 - :mod:`.calibration` 12-bit per-cell calibration
 - :mod:`.algorithms`  threshold-sum, super-trigger cells, best-choice, repeater, autoencoder
 - :mod:`.formatter`   packets of 16-bit words
+- :mod:`.fused`, :mod:`.fused_bc`, :mod:`.bitpack`  the same front end, algorithm and packet
+  rules fused into one numba pass per BX (what :class:`EcontChip` runs; the block chain
+  above is their tested twin)
 - :mod:`.buffer`      the FIFO with T1/T2/T3 truncation (the sequential scan)
 - :mod:`.links`       idle words and link-reset windows
 - :mod:`.latency`     per-block latencies and the test vectors' alignment

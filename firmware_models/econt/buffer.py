@@ -17,9 +17,9 @@ Source: cmantill/ECONT_Emulator@357cfef ``ASICBlocks/BufferBlock.py`` (400-word
 memory; it starts filled with -1 there, with 0 here: the first BX always writes
 26 words, so the initial contents never reach the links).
 
-:func:`buffer_scan` is the numba kernel (it shifts only the part of the memory that
-is not all zeros, which gives the same contents as the full shift),
-:func:`buffer_scan_reference` its plain twin (full shift).
+:func:`buffer_scan` is the numba kernel (the memory as a ring: the shift is a
+pointer move plus a copy of ``2 x links`` words), :func:`buffer_scan_reference`
+its plain twin (the full shift of the list, as the reference emulator does it).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from firmware_models.errors import ModelFormatError
 
 from ._jit import jit
 from .formatter import MAX_WORDS
@@ -59,13 +61,28 @@ class BufferOutput:
 
 
 @jit
+def _slot(head, j, depth):
+    """Physical index of logical word ``j`` (< depth) in a ring whose logical word 0 is at ``head``."""
+    x = head + j
+    return x - depth if x >= depth else x
+
+
+@jit
 def buffer_scan(words, numw, trunc, n_links, t1, t2, t3, contents, wp, tx, truncated, n_buf, occupancy, condition):
-    """Run the buffer over all rows; returns the final write pointer."""
+    """Run the buffer over all rows; returns the final write pointer (``contents`` updated in place).
+
+    The memory is kept as a ring (logical word ``j`` at ``ring[(head + j) % depth]``),
+    so the per-BX shift by ``drain = 2 x links`` words is a move of ``head`` plus a copy
+    of the ``drain`` top words, which keep their old contents (the words that wrap
+    round to the top of the ring are the ones just read out; the copy puts the old
+    top back over them). Source and destination of that copy do not overlap while
+    ``2 x drain <= depth`` (:func:`run_buffer` checks it).
+    """
     depth = contents.shape[0]
     drain = 2 * n_links
-    hi = depth  # contents[i] == 0 for every i >= hi: shifts then only move [drain, hi)
-    while hi > 0 and contents[hi - 1] == 0:
-        hi -= 1
+    n_words = words.shape[1]
+    ring = contents.copy()
+    head = 0
     for r in range(words.shape[0]):
         nb = numw[r]
         n_buf[r] = wp
@@ -73,37 +90,28 @@ def buffer_scan(words, numw, trunc, n_links, t1, t2, t3, contents, wp, tx, trunc
             c = 1 if wp + nb > t1 else 2
             w0 = trunc[r, 0] & ~256 if c == 1 else trunc[r, 0] | 256
             if wp < depth:
-                contents[wp] = w0
+                ring[_slot(head, wp, depth)] = w0
             if wp + 1 < depth:
-                contents[wp + 1] = trunc[r, 1]
-            hi = max(hi, min(wp + 2, depth))
+                ring[_slot(head, wp + 1, depth)] = trunc[r, 1]
             wp += 1
             truncated[r] = True
         else:
             c = 3 if wp > t2 else 4
-            for k in range(words.shape[1]):
-                if wp + k < depth:
-                    contents[wp + k] = words[r, k]
-            hi = max(hi, min(wp + words.shape[1], depth))
+            for k in range(min(n_words, depth - wp) if wp < depth else 0):
+                ring[_slot(head, wp + k, depth)] = words[r, k]
             wp += nb
             truncated[r] = False
         condition[r] = c
         for link in range(n_links):
-            tx[r, link] = (contents[2 * link] << 16) | contents[2 * link + 1]
-        if hi <= depth - drain:
-            # same result as the full shift: everything from hi up is zero and stays zero
-            for i in range(hi - drain):
-                contents[i] = contents[i + drain]
-            for i in range(max(hi - drain, 0), hi):
-                contents[i] = 0
-            hi = max(hi - drain, 0)
-        else:
-            for i in range(depth - drain):
-                contents[i] = contents[i + drain]
-            while hi > 0 and contents[hi - 1] == 0:
-                hi -= 1
+            tx[r, link] = (ring[_slot(head, 2 * link, depth)] << 16) | ring[_slot(head, 2 * link + 1, depth)]
+        # shift down by `drain`: the new top words (old logical 0 .. drain-1) get the old top words back
+        for i in range(drain):
+            ring[_slot(head, i, depth)] = ring[_slot(head, depth - drain + i, depth)]
+        head = _slot(head, drain, depth)
         wp = max(wp - drain, 0)
         occupancy[r] = wp
+    for j in range(depth):
+        contents[j] = ring[_slot(head, j, depth)]
     return wp
 
 
@@ -133,15 +141,19 @@ def buffer_scan_reference(words, numw, trunc, n_links, t1, t2, t3, contents, wp)
 def run_buffer(frames, *, n_links: int, t1: int, t2: int, t3: int, state: BufferState) -> BufferOutput:
     """Scan the buffer over a batch of formatter frames, updating ``state`` in place."""
     n = frames.numw.shape[0]
-    tx = np.zeros((n, MAX_LINKS_OUT), dtype=np.int64)
+    tx = np.zeros((n, MAX_LINKS_OUT), dtype=np.uint32)
     truncated = np.zeros(n, dtype=np.bool_)
     n_buf = np.zeros(n, dtype=np.int64)
     occ = np.zeros(n, dtype=np.int64)
     cond = np.zeros(n, dtype=np.int64)
-    words = np.ascontiguousarray(frames.words, dtype=np.int64)
-    if words.shape[1] != MAX_WORDS:
-        msg = f"formatter frames must have {MAX_WORDS} words per BX, got {words.shape[1]}"
-        raise ValueError(msg)
+    words = np.ascontiguousarray(frames.words)
+    if words.ndim != 2 or words.shape[1] != MAX_WORDS or words.dtype.kind not in "ui":
+        msg = f"formatter frames must be integer words, {MAX_WORDS} per BX, got {words.dtype} {words.shape}"
+        raise ModelFormatError(msg)
+    if 4 * n_links > state.contents.shape[0]:
+        msg = (f"buffer of {state.contents.shape[0]} words cannot drain {2 * n_links} words per BX as a ring; "
+               f"it needs at least {4 * n_links} words")
+        raise ModelFormatError(msg)
     state.write_pointer = int(
         buffer_scan(words, np.ascontiguousarray(frames.numw, dtype=np.int64), np.ascontiguousarray(frames.trunc, dtype=np.int64),
                     n_links, t1, t2, t3, state.contents, state.write_pointer, tx, truncated, n_buf, occ, cond)
@@ -149,4 +161,4 @@ def run_buffer(frames, *, n_links: int, t1: int, t2: int, t3: int, state: Buffer
     if n:
         written = np.where(truncated, 1, frames.numw)
         state.high_water = max(state.high_water, int((n_buf + written).max()))
-    return BufferOutput(tx=tx.astype(np.uint32), truncated=truncated, n_buf=n_buf, occupancy=occ, condition=cond)
+    return BufferOutput(tx=tx, truncated=truncated, n_buf=n_buf, occupancy=occ, condition=cond)

@@ -42,10 +42,13 @@ HEADER_NORMAL = 0xA
 
 
 def _as_words(words: np.ndarray, n_cols: int, what: str) -> np.ndarray:
+    """Validated words: uint32 arrays pass as they are (contiguous), other integer arrays become int64."""
     w = np.asarray(words)
     if w.ndim != 2 or w.shape[1] != n_cols:
         msg = f"{what} must have shape (n_bx, {n_cols}), got {w.shape}"
         raise ModelFormatError(msg)
+    if w.dtype == np.uint32:
+        return np.ascontiguousarray(w)
     if w.dtype.kind not in "ui":
         msg = f"{what} must be integer words, got dtype {w.dtype}"
         raise ModelFormatError(msg)

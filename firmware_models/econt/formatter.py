@@ -20,7 +20,8 @@ in bits. Layouts (tag5 = :func:`~.elinks.bx_tag5`, head4 = :func:`~.elinks.heade
   bits kept by the 144-bit mask; ``numw`` = packet words.
 
 Source: cmantill/ECONT_Emulator@357cfef ``ASICBlocks/Formatter.py``. The kernels
-are numba; :mod:`._formatter_reference` spells the same packets as strings.
+are numba; tests/test_econt_blocks.py spells the same packets as bit strings, and
+the fused kernels of :mod:`.fused` / :mod:`.fused_bc` are checked against these.
 """
 
 from __future__ import annotations

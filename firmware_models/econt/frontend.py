@@ -33,11 +33,12 @@ def front_end_kernel(words, shifts, mux, lut, cal, zero_rows, calq):
 
 
 def front_end(words: np.ndarray, config: EcontConfig, zero_rows: np.ndarray) -> np.ndarray:
-    """Calibrated charges (n, 48) int64 for validated (n, 12) int64 words."""
+    """Calibrated charges (n, 48) int64 for validated (n, 12) words (uint32 or int64)."""
     k = np.arange(4, dtype=np.int64)
     shifts = 7 * (k if config.input_cell_order == "lsb_first" else 3 - k)
     calq = np.empty((words.shape[0], 48), dtype=np.int64)
-    front_end_kernel(np.ascontiguousarray(words, dtype=np.int64), shifts, np.asarray(config.mux, dtype=np.int64),
+    w = np.ascontiguousarray(words) if np.asarray(words).dtype == np.uint32 else np.ascontiguousarray(words, dtype=np.int64)
+    front_end_kernel(w, shifts, np.asarray(config.mux, dtype=np.int64),
                      decode_table(config.dropped_bits), np.asarray(config.cal, dtype=np.int64),
                      np.ascontiguousarray(zero_rows, dtype=np.bool_), calq)
     return calq

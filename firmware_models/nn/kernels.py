@@ -1,4 +1,8 @@
-"""Fast bit-exact layer kernels over batches of raw integers.
+"""Fast bit-exact layer kernels over batches of raw integers (int64).
+
+``NNModel.predict_raw`` first tries the fused path (:mod:`firmware_models.nn.fused`:
+dense + activations as one exact float matrix product and one fused pass); the layers it
+cannot prove exact there run here, one at a time.
 
 :func:`run_layer` computes one :class:`~firmware_models.nn.model.LayerRecord` on
 an (n_events, n_in) int64 array of raw inputs and returns raw results, with the
@@ -30,7 +34,8 @@ from firmware_models.fixed import FixedType, apply_overflow, cast, mul_type
 from firmware_models.fixed.ops import add, mul
 from firmware_models.nn.tables import TABLE_SPAN, table_index
 
-__all__ = ["run_layer", "dense_floor_kernel", "requant_kernel", "fast_cast", "dense_plan", "JIT_OPTIONS"]
+__all__ = ["run_layer", "dense_floor_kernel", "requant_kernel", "requant_one", "requant_args", "fast_cast",
+           "dense_plan", "cached_dense_plan", "blas_limit", "JIT_OPTIONS", "BLAS_THREADS"]
 
 #: the one place for numba options of this package
 JIT_OPTIONS = {"nogil": True, "cache": True}
@@ -42,17 +47,27 @@ _CHUNK = 8192
 BLAS_THREADS: int | None = 1
 
 
-def _blas_limit():
-    """A context limiting BLAS threads (threadpoolctl, when installed), else a no-op."""
+_CONTROLLER: list = []
+
+
+def blas_limit():
+    """A context limiting BLAS threads to :data:`BLAS_THREADS` (threadpoolctl), else a no-op.
+
+    The library scan of threadpoolctl is done once (a ``ThreadpoolController`` kept here):
+    ``threadpool_limits()`` rescans on every call, which measured 18 ms -- longer than the
+    whole 65536-event encoder.
+    """
     import contextlib
 
     if BLAS_THREADS is None:
         return contextlib.nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=BLAS_THREADS, user_api="blas")
+    if not _CONTROLLER:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            return contextlib.nullcontext()
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=BLAS_THREADS, user_api="blas")
 
 
 @numba.njit(**JIT_OPTIONS)
@@ -76,46 +91,55 @@ _OMODES = ("WRAP", "SAT", "SAT_ZERO", "SAT_SYM")
 
 
 @numba.njit(**JIT_OPTIONS)
-def requant_kernel(raw, d, qmode, omode, width, signed, lo, hi, out):  # pragma: no cover - compiled
-    """out = raw * 2**-d assigned to a type (rounding qmode, overflow omode); flat int64 arrays.
+def requant_one(v, d, qmode, omode, width, signed, lo, hi):  # pragma: no cover - compiled
+    """v * 2**-d assigned to a type (rounding qmode, overflow omode), one int64 value.
 
     d > 0 drops d fraction bits with the ap_fixed rounding mode (index into _QMODES);
     d <= 0 shifts left (caller proves it cannot overflow int64). omode indexes _OMODES;
     lo/hi are the in-range raw limits (lo = -hi for SAT_SYM).
     """
-    half = (1 << (d - 1)) if d > 0 else 0
-    mask = (1 << d) - 1 if d > 0 else 0
-    span = 1 << width
-    top = 1 << (width - 1)
-    for k in range(raw.shape[0]):
-        v = raw[k]
-        if d > 0:
-            q = v >> d
-            rem = v & mask
-            if qmode == 1:
-                q += 1 if (rem != 0 and v < 0) else 0
-            elif qmode == 2:
-                q += 1 if rem >= half else 0
-            elif qmode == 3:
-                q += 1 if (rem > half or (rem == half and v < 0)) else 0
-            elif qmode == 4:
-                q += 1 if rem > half else 0
-            elif qmode == 5:
-                q += 1 if (rem > half or (rem == half and v > 0)) else 0
-            elif qmode == 6:
-                q += 1 if (rem > half or (rem == half and (q & 1) == 1)) else 0
+    if d > 0:
+        half = 1 << (d - 1)
+        q = v >> d
+        rem = v & ((1 << d) - 1)
+        if qmode == 1:
+            q += 1 if (rem != 0 and v < 0) else 0
+        elif qmode == 2:
+            q += 1 if rem >= half else 0
+        elif qmode == 3:
+            q += 1 if (rem > half or (rem == half and v < 0)) else 0
+        elif qmode == 4:
+            q += 1 if rem > half else 0
+        elif qmode == 5:
+            q += 1 if (rem > half or (rem == half and v > 0)) else 0
+        elif qmode == 6:
+            q += 1 if (rem > half or (rem == half and (q & 1) == 1)) else 0
+    else:
+        q = v << (-d)
+    if q < lo or q > hi:
+        if omode == 0:
+            span = 1 << width
+            q = q & (span - 1)
+            if signed and q >= (1 << (width - 1)):
+                q -= span
+        elif omode == 2:
+            q = 0
         else:
-            q = v << (-d)
-        if q < lo or q > hi:
-            if omode == 0:
-                q = q & (span - 1)
-                if signed and q >= top:
-                    q -= span
-            elif omode == 2:
-                q = 0
-            else:
-                q = hi if q > hi else lo
-        out[k] = q
+            q = hi if q > hi else lo
+    return q
+
+
+@numba.njit(**JIT_OPTIONS)
+def requant_kernel(raw, d, qmode, omode, width, signed, lo, hi, out):  # pragma: no cover - compiled
+    """out[k] = :func:`requant_one` (raw[k], ...) over flat int64 arrays."""
+    for k in range(raw.shape[0]):
+        out[k] = requant_one(raw[k], d, qmode, omode, width, signed, lo, hi)
+
+
+def requant_args(dst: FixedType) -> tuple:
+    """(qmode, omode, width, signed, lo, hi) of :func:`requant_one` for a target type (sat_bits 0)."""
+    lo = dst.sat_min_raw if dst.overflow == "SAT_SYM" else dst.min_raw
+    return _QMODES.index(dst.rounding), _OMODES.index(dst.overflow), dst.width, dst.signed, lo, dst.max_raw
 
 
 def fast_cast(raw: np.ndarray, src: FixedType, dst: FixedType, where: str) -> np.ndarray:
@@ -126,11 +150,9 @@ def fast_cast(raw: np.ndarray, src: FixedType, dst: FixedType, where: str) -> np
           and (d > 0 and d < 63 or d <= 0 and src_max.bit_length() - d < 62))
     if not ok:
         return cast(raw, src, dst, context=where, check=False)
-    lo = dst.sat_min_raw if dst.overflow == "SAT_SYM" else dst.min_raw
     flat = np.ascontiguousarray(raw).reshape(-1)
     out = np.empty_like(flat)
-    requant_kernel(flat, d, _QMODES.index(dst.rounding), _OMODES.index(dst.overflow), dst.width, dst.signed,
-                   lo, dst.max_raw, out)
+    requant_kernel(flat, d, *requant_args(dst), out)
     return out.reshape(raw.shape)
 
 
@@ -170,7 +192,8 @@ def dense_plan(layer) -> dict:
             "no_overflow": no_overflow}
 
 
-def _plan(layer) -> dict:
+def cached_dense_plan(layer) -> dict:
+    """:func:`dense_plan`, memoized on the layer."""
     plan = layer.cache.get("plan")
     if plan is None:
         plan = layer.cache["plan"] = dense_plan(layer)
@@ -182,7 +205,7 @@ def _wrap_raw(acc: np.ndarray, t: FixedType, layer) -> np.ndarray:
 
 
 def _dense(layer, x: np.ndarray) -> np.ndarray:
-    plan = _plan(layer)
+    plan = cached_dense_plan(layer)
     ta = layer.types["accum"]
     w = layer.params["weight"]
     route, shift = plan["route"], plan["shift"]
@@ -191,14 +214,16 @@ def _dense(layer, x: np.ndarray) -> np.ndarray:
     else:
         if route in ("blas32", "blas64"):
             ft = np.float32 if route == "blas32" else np.float64
-            with _blas_limit():
+            with blas_limit():
                 s = (x.astype(ft) @ w.astype(ft)).astype(np.int64)
         else:
             s = np.empty((x.shape[0], w.shape[1]), dtype=np.int64)
             dense_floor_kernel(x, np.ascontiguousarray(w), max(shift, 0), s)
         if shift < 0:
             up = -shift
-            if plan["wraps"]:  # reduce modulo 2^(W-up) first so the left shift cannot overflow int64
+            if plan["wraps"] and not plan["no_overflow"]:
+                # reduce modulo 2^(W-up) first so the left shift cannot overflow int64; exact only
+                # because accum_t's wrap below follows (without it, s & mask would lose the sign)
                 keep = max(ta.width - up, 0)
                 s = (s & ((1 << keep) - 1)) if keep else np.zeros_like(s)
             s = s << up

@@ -4,7 +4,9 @@ Both loaders (:mod:`~firmware_models.nn.hls4ml_project` for a project directory,
 :mod:`~firmware_models.nn.onnx_config` for ONNX + configuration) produce an
 :class:`NNModel`: an input type and a plain list of :class:`LayerRecord`, each
 with its kind, sizes, fixed-point types and raw-integer parameters. The bit-exact
-arithmetic lives in :mod:`~firmware_models.nn.kernels` (fast) and
+arithmetic lives in :mod:`~firmware_models.nn.fused` (the fast prediction path: exact
+float matrix products and fused casts), :mod:`~firmware_models.nn.kernels` (int64
+layer kernels, used for what the fused path cannot prove exact) and
 :mod:`~firmware_models.nn.reference` (slow twin); score heads in
 :mod:`~firmware_models.nn.scores`.
 
@@ -121,6 +123,7 @@ class NNModel:
         self.output_name = output_name or self.layers[-1].name
         self.source = source
         self.scores: list[ScoreHead] = []
+        self._fused_memo = None  # (input type + layers, segments) of firmware_models.nn.fused.fused_plan
         self._check_chain()
 
     def _check_chain(self) -> None:
@@ -168,14 +171,24 @@ class NNModel:
             raise RawRangeError(msg)
         return np.ascontiguousarray(arr)
 
-    def predict_raw(self, x, *, reference: bool = False) -> dict[str, np.ndarray]:
-        """Raw integer outputs for raw integer inputs; ``reference=True`` uses the slow Python-int twin."""
-        from firmware_models.nn import kernels, reference as ref
+    def predict_raw(self, x, *, reference: bool = False, threads: int | None = None) -> dict[str, np.ndarray]:
+        """Raw integer outputs for raw integer inputs.
 
-        h = self.check_input(x)
-        run = ref.run_layer if reference else kernels.run_layer
-        for layer in self.layers:
-            h = run(layer, h)
+        The fast path is :func:`firmware_models.nn.fused.predict_fused` (exact float matrix
+        products + one fused pass per layer group; other layers by :mod:`.kernels`), on
+        ``threads`` worker threads (default :data:`firmware_models.nn.fused.PREDICT_THREADS`).
+        ``reference=True`` uses the slow Python-int twin (:mod:`.reference`).
+        """
+        if reference:
+            from firmware_models.nn import reference as ref
+
+            h = self.check_input(x)
+            for layer in self.layers:
+                h = ref.run_layer(layer, h)
+        else:
+            from firmware_models.nn.fused import predict_fused
+
+            h = predict_fused(self, x, threads=threads)
         out = {self.output_name: h}
         for head in self.scores:
             out[head.name] = (head.compute_reference if reference else head.compute)(h)

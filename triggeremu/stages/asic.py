@@ -29,11 +29,22 @@ starts in its running steady state rather than from power-up.
 Configuration (``[[stages]]`` keys): ``init_yaml`` (register file, relative to the
 TOML), and optional overrides ``algorithm`` (name or 0-4), ``n_links``,
 ``high_density``, ``drop_lsb``, ``threshold`` (one value for all cells),
-``use_sum``, ``stc_type``, ``buff_t1``, ``buff_t2``, ``buff_t3``.
+``use_sum``, ``stc_type``, ``buff_t1``, ``buff_t2``, ``buff_t3``; ``decoder``
+(autoencoder only: ``"default"`` for the shipped off-detector decoder, ``"none"``,
+or the path of an ONNX decoder with its manifest beside it).
+
+Off-detector decoding (autoencoder): each event's packet is read back from its
+output words (:func:`triggeremu.econt_decode.parse_ae_words`; truncated packets are
+counted and skipped), decoded, and compared with the calibrated charges the chip
+saw; the run summary gets the numbers under ``decoder``
+(:class:`triggeremu.econt_decode.ReconstructionTally`). A decoder trained for other
+encoder weights than the chip's registers is flagged with a warning and
+``matches_encoder: false``.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,18 +53,25 @@ import numpy as np
 
 from firmware_models.econt import Algorithm, EcontChip, EcontConfig, load_init_yaml
 from firmware_models.econt.codec import encode
-from firmware_models.econt.elinks import ORBIT_BX, pack_rx_words
+from firmware_models.econt.elinks import ORBIT_BX, bx_tag5, pack_rx_words
 from firmware_models.econt.registers import BUFFER_DEPTH_WORDS, MAX_LINKS_OUT
 from firmware_models.timing import BlockTiming
 from streams.clock import BX_FREQUENCY_HZ
 from streams.errors import StreamIntegrityError
+from triggeremu.econt_decode import (
+    DEFAULT_DECODER,
+    EcontDecoder,
+    ReconstructionTally,
+    encoder_fingerprint,
+    parse_ae_words,
+)
 from triggeremu.errors import ConfigError
 
-__all__ = ["AsicStage", "make", "cells_to_codes"]
+__all__ = ["AsicStage", "cells_to_codes", "make"]
 
 _OVERRIDES = ("algorithm", "n_links", "high_density", "drop_lsb", "threshold", "use_sum", "stc_type",
               "buff_t1", "buff_t2", "buff_t3")
-_KEYS = {"kind", "name", "init_yaml", *_OVERRIDES}
+_KEYS = {"kind", "name", "init_yaml", "decoder", *_OVERRIDES}
 
 
 def cells_to_codes(cells: np.ndarray, config: EcontConfig) -> np.ndarray:
@@ -69,7 +87,10 @@ class AsicStage:
     name: str
     config: EcontConfig
     sequential: bool = True
+    decoder: EcontDecoder | None = None
     _chip: EcontChip = field(init=False)
+    _tally: ReconstructionTally | None = field(init=False, default=None)
+    _decoder_skipped: int = field(init=False, default=0)
     _last: int | None = field(init=False, default=None)  # global BX index of the last BX simulated
     _stats: dict[str, int] = field(init=False, default_factory=dict)
 
@@ -79,6 +100,13 @@ class AsicStage:
             msg = f"stage {self.name!r}: the ECON-T mux must be a permutation of 0..47 to place the cells, got {mux}"
             raise ConfigError(msg)
         self._chip = EcontChip(self.config)
+        if self.decoder is not None and self.config.algorithm != Algorithm.AUTOENCODER:
+            self.decoder = None  # only the autoencoder sends a latent code
+        if self.decoder is not None and self.decoder.encoder_sha256 != encoder_fingerprint(self.config):
+            warnings.warn(
+                f"stage {self.name!r}: decoder {self.decoder.path.name} was converted for other autoencoder "
+                "weights than this chip's registers; its reconstruction numbers describe a mismatched pair",
+                UserWarning, stacklevel=2)
         self.reset()
 
     def requires(self) -> tuple[str, ...]:
@@ -89,6 +117,8 @@ class AsicStage:
         self._last = None
         self._stats = {"events": 0, "empty_bx_simulated": 0, "empty_bx_skipped": 0, "truncated": 0,
                        "bits": 0, "unexpected_headers": 0}
+        self._tally = ReconstructionTally(self.decoder.cell_map) if self.decoder is not None else None
+        self._decoder_skipped = 0
 
     def _timeline(self, gbx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All BX to simulate (event BX and the empty ones before each) and where the events sit."""
@@ -128,12 +158,23 @@ class AsicStage:
         self._stats["truncated"] += int(out.truncated[at].sum())
         self._stats["bits"] += int(out.packet_bits[at].sum())
         self._stats["unexpected_headers"] += out.unexpected_headers
+        if self._tally is not None:
+            self._decode(out.tx[at], out.truncated[at], out.bx[at], codes[at])
         return {
             f"{self.name}_words": out.tx[at],
             f"{self.name}_bits": out.packet_bits[at].astype(np.int32),
             f"{self.name}_occupancy": out.occupancy[at].astype(np.int32),
             f"{self.name}_truncated": out.truncated[at].astype(bool),
         }
+
+    def _decode(self, words: np.ndarray, truncated: np.ndarray, bx: np.ndarray, codes: np.ndarray) -> None:
+        """Read the events' packets back from their words, decode them, score against the chip's charges."""
+        packet = parse_ae_words(words, self.config)
+        ok = ~truncated & (packet.tag5 == bx_tag5(bx))  # a full packet of this BX starts the row
+        self._decoder_skipped += int((~ok).sum())
+        if ok.any():
+            calq = self._chip.calibrated_charges(codes[ok])
+            self._tally.add(calq, self.decoder.decode(packet.latent[ok]), packet.module_sum[ok])
 
     def _empty(self) -> dict[str, np.ndarray]:
         return {
@@ -174,7 +215,12 @@ class AsicStage:
             "unexpected_headers": s["unexpected_headers"],
             "latency_bx": self._chip.latency_bx,
             "block_latencies_bx": self._chip.block_latencies,
+            **({"decoder": self._decoder_summary()} if self._tally is not None else {}),
         }
+
+    def _decoder_summary(self) -> dict[str, Any]:
+        return {**self._tally.summary(), "model": self.decoder.path.name, "skipped_packets": self._decoder_skipped,
+                "matches_encoder": self.decoder.encoder_sha256 == encoder_fingerprint(self.config)}
 
 
 def _config(cfg: dict[str, Any], base_dir: Path) -> EcontConfig:
@@ -204,6 +250,18 @@ def _config(cfg: dict[str, Any], base_dir: Path) -> EcontConfig:
         raise ConfigError(msg) from err
 
 
+def _decoder(cfg: dict[str, Any], econt: EcontConfig, base_dir: Path) -> EcontDecoder | None:
+    choice = cfg.get("decoder", "default")
+    if econt.algorithm != Algorithm.AUTOENCODER or choice == "none":
+        return None
+    if not isinstance(choice, str):
+        msg = f"asic stage: decoder must be 'default', 'none' or a path to an ONNX decoder, got {choice!r}"
+        raise ConfigError(msg)
+    return EcontDecoder(DEFAULT_DECODER if choice == "default" else base_dir / choice)
+
+
 def make(config: dict[str, Any], *, base_dir: Path) -> AsicStage:
     """Build the stage from its ``[[stages]]`` table."""
-    return AsicStage(name=str(config.get("name", "asic")), config=_config(config, Path(base_dir)))
+    econt = _config(config, Path(base_dir))
+    return AsicStage(name=str(config.get("name", "asic")), config=econt,
+                     decoder=_decoder(config, econt, Path(base_dir)))
