@@ -51,6 +51,13 @@ def format_summary(s: dict[str, Any]) -> str:
                 f"  stage {name:<10} energy {rep['energy_per_event_nj']:.2f} nJ/event, "
                 f"{rep['energy_total_nj'] / 1e3:.1f} uJ in all ({rep.get('cost_source', '')})"
             )
+        if "bits_per_bx" in rep:
+            lines.append(
+                f"  stage {name:<10} {rep['algorithm']}, {rep['links']} links: {rep['bits_per_bx']:.1f} bits/BX "
+                f"vs link budget {rep['link_budget_bits_per_bx']} ({rep['budget_fraction']:.2f}x), truncated "
+                f"{rep['truncation_rate']:.2%} of events, buffer high-water {rep['buffer_high_water_words']}"
+                f"/{rep['buffer_depth_words']} words"
+            )
         off = rep.get("offline") or {}
         if "correlation_mu_vs_acam" in off:
             r = ", ".join(f"{v:.3f}" for v in off["correlation_mu_vs_acam"])
