@@ -7,8 +7,8 @@ packets, bit counts) and AE latent codes as :meth:`EcontChip.reference_frames`
 twin in test_econt_blocks.py), for random words and random registers of every
 algorithm. Best-choice gets tie-heavy inputs too: with many equal charges the
 sorting network's order decides which cells are sent. The helpers (bit writer,
-count-leading-zeros bit length, pruned network, float32 AE) are checked against
-plain spellings.
+count-leading-zeros bit length, pruned network, float32 AE, ring buffer across
+batches) are checked against plain spellings.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from firmware_models.econt import EcontChip, EcontConfig
 from firmware_models.econt.algorithms.autoencoder import latent_code, latent_code_reference
 from firmware_models.econt.algorithms.best_choice import COMPARATORS, TC_PER_LINK, sort_network, sort_network_reference
 from firmware_models.econt.bitpack import flush_bits, push_bits, push_field
+from firmware_models.econt.buffer import BufferState, buffer_scan_reference, run_buffer
 from firmware_models.econt.codec import bit_length
 from firmware_models.econt.elinks import pack_rx_words
+from firmware_models.econt.formatter import Frames
 from firmware_models.econt.fused_bc import pruned_comparators
 from firmware_models.econt.registers import _AE_WEIGHT_BITS, AE_WEIGHT_REGISTERS
 
@@ -161,3 +163,28 @@ def test_float32_autoencoder_equals_int64_twin(cfg, seed, bits):
     calq[:3] = 0  # empty modules
     calq[3] = (1 << 22) - 1  # the largest sum
     np.testing.assert_array_equal(latent_code(calq, cfg), latent_code_reference(calq, cfg))
+
+
+@_FAST
+@given(st.integers(1, 13), st.integers(20, 400), st.integers(0, 400), st.integers(0, 30), st.integers(1, 299),
+       st.integers(0, 2**32 - 1))
+def test_ring_buffer_carries_state_across_batches(n_links, t1, t2, t3, cut, seed):
+    """Two batches through one buffer state equal one batch, and the plain twin (full list shift)."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    words = rng.integers(0, 1 << 16, size=(n, 26)).astype(np.uint16)
+    numw = rng.integers(1, 27, size=n)
+    trunc = rng.integers(0, 1 << 16, size=(n, 2))
+    frames = Frames(words=words, numw=numw, trunc=trunc, bits=numw * 16)
+    whole = run_buffer(frames, n_links=n_links, t1=t1, t2=t2, t3=t3, state=BufferState())
+    state = BufferState()
+    parts = [run_buffer(Frames(words=words[s], numw=numw[s], trunc=trunc[s], bits=numw[s] * 16),
+                        n_links=n_links, t1=t1, t2=t2, t3=t3, state=state) for s in (slice(0, cut), slice(cut, n))]
+    np.testing.assert_array_equal(np.concatenate([p.tx for p in parts]), whole.tx)
+    np.testing.assert_array_equal(np.concatenate([p.occupancy for p in parts]), whole.occupancy)
+    rows, flags, wp, mem = buffer_scan_reference(words.tolist(), numw.tolist(), trunc.tolist(), n_links, t1, t2, t3,
+                                                 [0] * 400, 0)
+    np.testing.assert_array_equal(whole.tx[:, :n_links], np.array(rows, dtype=np.int64))
+    np.testing.assert_array_equal(whole.truncated, flags)
+    assert state.write_pointer == wp
+    np.testing.assert_array_equal(state.contents, mem)

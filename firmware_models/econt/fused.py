@@ -95,12 +95,11 @@ def ts_frames_kernel(words, zero_rows, cell_word, cell_shift, cell_lut, thr, dro
         below = 0
         count = 0
         amap = 0
-        for i in range(48):
-            if q[i] >= thr[i]:
-                count += 1
-                amap |= np.int64(1) << (47 - i)
-            else:
-                below += q[i]
+        for i in range(48):  # branch-free: whether a cell passes depends on the data
+            sent = np.int64(q[i] >= thr[i])
+            count += sent
+            amap |= sent << (47 - i)
+            below += q[i] * (1 - sent)
         s_all = encode_one(total, 0, 5, 3)
         s = s_all if use_sum else encode_one(below, 0, 5, 3)
         t = tag5[r]
