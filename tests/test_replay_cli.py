@@ -114,3 +114,29 @@ def test_bad_menu_exits_2(tmp_path, capsys):
     menu.write_text('[[seeds]]\nname = "x"\nobject = "quark"\nthreshold_gev = 1\n')
     assert main(["replay", "--synthetic", "10", "--menu", str(menu), "--quiet"]) == 2
     assert "quark" in capsys.readouterr().err
+
+
+def test_menu_source_section_maps_branches_and_passes_l1_bits_through(tmp_path):
+    f = SHARED / "data" / "nano_dimuon.root"
+    if not f.exists():
+        pytest.skip(f"{f} is absent (../shared not beside the checkout)")
+    menu = tmp_path / "m.toml"
+    menu.write_text(
+        '[source]\ntree = "Events"\npassthrough = ["L1_SingleMu22"]\n'
+        '[source.branch_map]\njet_pt = "Jet_pt"\njet_eta = "Jet_eta"\njet_phi = "Jet_phi"\n'
+        '[[seeds]]\nname = "SingleMu22"\nobject = "muon"\nthreshold_gev = 22.0\n'
+    )
+    out = tmp_path / "d.parquet"
+    assert main(["replay", str(f), "--menu", str(menu), "--out", str(out), "--quiet"]) == 0
+    t = pq.read_table(out)
+    import uproot
+
+    recorded = uproot.open(f)["Events"]["L1_SingleMu22"].array(library="np")
+    np.testing.assert_array_equal(t.column("L1_SingleMu22").to_numpy(), recorded.astype(np.uint8))
+
+
+def test_menu_source_section_rejects_unknown_keys(tmp_path, capsys):
+    menu = tmp_path / "m.toml"
+    menu.write_text('[source]\ntrees = "Events"\n[[seeds]]\nname = "x"\nobject = "jet"\nthreshold_gev = 1\n')
+    assert main(["replay", "--synthetic", "10", "--menu", str(menu), "--quiet"]) == 2
+    assert "unknown key(s) ['trees'] in [source]" in capsys.readouterr().err

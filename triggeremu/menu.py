@@ -8,6 +8,14 @@ A menu file holds the whole run description::
     l1a_budget_khz = 750
     trigger_rules = [[1, 3], [2, 25], [3, 100], [4, 240]]   # [count, window] pairs; [] for none
 
+    [source]                           # optional, for ROOT replay
+    tree = "Events"                    # default: detected
+    passthrough = ["L1_SingleMu22"]    # per-event branches copied into the output
+    [source.branch_map]                # explicit branches, overriding layout detection
+    jet_pt = "MyJet_pt"                # keys: streams.root_layouts.BRANCH_MAP_KEYS
+    jet_eta = "MyJet_eta"
+    jet_phi = "MyJet_phi"
+
     [[stages]]                         # firmware blocks, in chain order (see triggeremu.stages)
     kind = "ad"
     name = "ad"
@@ -47,6 +55,7 @@ RUN3_TRIGGER_RULES = ((1, 3), (2, 25), (3, 100), (4, 240))
 
 _SEED_KEYS = {"name", "object", "threshold_gev", "max_abs_eta", "prescale", "column", "threshold",
               "working_points", "ht_jet_min_gev", "description"}
+_SOURCE_KEYS = {"tree", "branch_map", "passthrough"}
 _RUN_KEYS = {"filling_scheme", "latency_budget_ns", "l1a_budget_khz", "trigger_rules", "batch_orbits"}
 
 
@@ -82,6 +91,7 @@ class Menu:
     l1a_budget_khz: float = 750.0
     trigger_rules: tuple[tuple[int, int], ...] = RUN3_TRIGGER_RULES
     batch_orbits: int = 4
+    root_options: dict[str, Any] = field(default_factory=dict)  # [source]: tree, branch_map, passthrough
     source: str = "<built-in>"
     base_dir: Path = field(default_factory=Path.cwd)
 
@@ -109,10 +119,23 @@ def load_menu(path: str | Path | None = None) -> Menu:
 
 
 def parse_menu(raw: dict[str, Any], *, source: str = "<dict>", base_dir: Path | None = None) -> Menu:
-    unknown_top = set(raw) - {"run", "stages", "seeds"}
+    unknown_top = set(raw) - {"run", "source", "stages", "seeds"}
     if unknown_top:
-        msg = f"{source}: unknown section(s) {sorted(unknown_top)}; a menu has [run], [[stages]] and [[seeds]]"
+        msg = f"{source}: unknown section(s) {sorted(unknown_top)}; a menu has [run], [source], [[stages]] and [[seeds]]"
         raise ConfigError(msg)
+    root_options = dict(raw.get("source", {}))
+    unknown = set(root_options) - _SOURCE_KEYS
+    if unknown:
+        msg = f"{source}: unknown key(s) {sorted(unknown)} in [source]; known keys are {sorted(_SOURCE_KEYS)}"
+        raise ConfigError(msg)
+    if "branch_map" in root_options and not isinstance(root_options["branch_map"], dict):
+        msg = f"{source}: [source] branch_map must be a table of quantity = branch name (e.g. jet_pt = \"MyJet_pt\")"
+        raise ConfigError(msg)
+    if "passthrough" in root_options:
+        pt = root_options["passthrough"]
+        if not isinstance(pt, list) or not all(isinstance(x, str) for x in pt):
+            msg = f"{source}: [source] passthrough must be a list of branch names"
+            raise ConfigError(msg)
     run = dict(raw.get("run", {}))
     unknown = set(run) - _RUN_KEYS
     if unknown:
@@ -157,6 +180,7 @@ def parse_menu(raw: dict[str, Any], *, source: str = "<dict>", base_dir: Path | 
         l1a_budget_khz=float(run.get("l1a_budget_khz", 750.0)),
         trigger_rules=rules_t,
         batch_orbits=int(run.get("batch_orbits", 4)),
+        root_options=root_options,
         source=source,
         base_dir=base_dir or Path.cwd(),
     )

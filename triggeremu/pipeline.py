@@ -76,7 +76,11 @@ def run(
     menu = load_menu(menu_path)
     spec = dict(source_spec)
     spec.setdefault("scheme", menu.filling_scheme)
+    if spec["kind"] == "root":
+        for key, value in menu.root_options.items():
+            spec.setdefault(key, value)  # the command line (e.g. --tree) wins over the menu
     scheme = FillingScheme.named(spec["scheme"])
+    spec.setdefault("batch_events", menu.batch_orbits * scheme.n_colliding)
     chain = Chain(menu)
     source = open_source(spec)  # opened here too: validates input and gives n_events/layout
     layout = getattr(source, "layout", spec["kind"])
