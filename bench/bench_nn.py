@@ -14,9 +14,12 @@ and the same 65536 events for every contender, in one process. Run:
   (g++ -O3 with hls4ml's nnet_utils and ap_types) and called per event through a
   double bridge; needs hls4ml importable, or ``HLS4ML_TEMPLATES`` pointing at
   ``hls4ml/templates/vivado``; skipped with a message otherwise.
-- ``test_ratios_interleaved`` (last): the contenders timed in turn, round after round, so a
-  busy machine slows them alike; prints events/s and the ratios (min and median of the
-  rounds) and stores them in the benchmark's ``extra_info``.
+- ``test_ratios_interleaved`` (last): the contenders timed in turn for ROUNDS rounds, so a
+  busy machine slows them alike; prints events/s and the ratios to onnxruntime (default and
+  1 thread) and to hls4ml (per-event time of ``test_hls4ml_cpp``), by wall-time min and
+  median and by process-CPU min (load-robust for the 1-thread contenders), and stores them
+  in the benchmark's ``extra_info``. The NumPy score head (``scores.sum_mu2_head``) is
+  timed too, beside the numba kernel.
 """
 
 from __future__ import annotations

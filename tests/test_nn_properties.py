@@ -281,3 +281,34 @@ def test_sum_mu2_kernel_matches_hls4ml_golden():
     for name in ("normal", "overflow"):
         np.testing.assert_array_equal(fast(model.predict_raw(vec[f"{name}__x"])[model.output_name]),
                                       vec[f"{name}__score"])
+
+
+_ROUND = ["TRN", "TRN_ZERO", "RND", "RND_ZERO", "RND_INF", "RND_MIN_INF", "RND_CONV"]
+_OVF = ["WRAP", "SAT", "SAT_ZERO", "SAT_SYM"]
+
+
+@st.composite
+def _scaling_case(draw):
+    w_in = draw(st.integers(4, 30))
+    t_in = FixedType(w_in, draw(st.integers(1, w_in)), True, draw(st.sampled_from(_ROUND)), draw(st.sampled_from(_OVF)))
+    w_out = draw(st.integers(2, 20))
+    t_out = FixedType(w_out, draw(st.integers(-2, w_out + 2)), draw(st.booleans()),
+                      draw(st.sampled_from(_ROUND)), draw(st.sampled_from(_OVF)))
+    m = draw(st.integers(1, 6))
+    big = 1 << draw(st.integers(1, 40))
+    x = np.array(draw(st.lists(st.integers(-big, big), min_size=3 * m, max_size=3 * m)), dtype=np.int64).reshape(3, m)
+    off = np.array(draw(st.lists(st.integers(-big, big), min_size=m, max_size=m)), dtype=np.int64)
+    sh = np.array(draw(st.lists(st.integers(0, 12), min_size=m, max_size=m)), dtype=np.int64)
+    return x, off, sh, t_in, t_out
+
+
+@settings(max_examples=150, deadline=None)
+@given(_scaling_case())
+def test_one_pass_input_scaling_equals_the_three_casts(case):
+    from firmware_models.nn.scale_kernels import scale_inputs_fast
+    from firmware_models.nn.scores import _scale_inputs_casts
+
+    x, off, sh, t_in, t_out = case
+    fast = scale_inputs_fast(x, off, sh, t_in, t_out)
+    assert fast is not None
+    np.testing.assert_array_equal(fast, _scale_inputs_casts(x, off, sh, t_in, t_out))

@@ -11,6 +11,12 @@ Two ways in, one description out (:class:`~firmware_models.nn.model.NNModel`):
 Python-int twin :mod:`.reference`) and returns a dict of raw integer outputs.
 :mod:`.scores` adds score heads (sum of mu^2, KL divergence) and the AXOL1TL
 input scaling :func:`scale_inputs`; :mod:`.tables` builds hls4ml's activation tables.
+
+Speed: :mod:`.fused` plans, per dense layer and the activations after it, one exact
+float32/float64 matrix product plus one numba pass (:mod:`.fused_kernels`) where a
+static bound proves it exact; :mod:`.score_kernels` and :mod:`.scale_kernels` do the
+sum-of-mu^2 score and the input scaling in one pass. Everything else runs on the int64
+kernels of :mod:`.kernels`.
 """
 
 from firmware_models.nn.hls4ml_project import load_hls4ml_project

@@ -221,7 +221,7 @@ def _run_rows(segs, x, lo: int, hi: int, out: np.ndarray, start: int, stop: int,
                 acc = acc[:m]
                 np.matmul(cur, seg.weight, out=acc)
                 cur = out[s0:s1] if dst is None else dst[:m]
-                dense_post(acc, seg.bias, seg.steps, seg.narrow, cur)
+                dense_post(acc, seg.bias, seg.steps, seg.narrow and cur.dtype.kind == "i", cur)
             else:
                 cur = cur.astype(np.int64, copy=False)
                 for layer in seg.layers:

@@ -135,10 +135,20 @@ def dense_post(acc, bias, steps, narrow, out):  # pragma: no cover - compiled
     """acc (m, n) += bias (n,) per column, then ``apply_steps``, then ``out = acc`` (any dtype).
 
     Done in blocks of rows so that the block stays in L1 cache across the passes.
-    ``narrow``: every result fits int32 (the caller proved it), so an integer ``out`` is
-    filled through a packed float -> int32 conversion (AVX2 has none to int64).
+    ``narrow`` (for an integer ``out`` only): every result fits int32 (the caller proved
+    it), so ``out`` is filled through a packed float -> int32 conversion (AVX2 has none to
+    int64).
     """
     m, n = acc.shape
+    if steps.shape[0] == 0:  # one pass: out = acc + bias
+        for r in range(m):
+            if narrow:
+                for o in range(n):
+                    out[r, o] = np.int32(acc[r, o] + bias[o])
+            else:
+                for o in range(n):
+                    out[r, o] = acc[r, o] + bias[o]
+        return
     flat = acc.reshape(m * n)
     rows = max(1, POST_BLOCK // max(n, 1))
     for r0 in range(0, m, rows):

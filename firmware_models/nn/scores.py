@@ -71,6 +71,10 @@ def sum_mu2_head(mu_type, score_type="ap_ufixed<18,14>", *, name: str = "score",
         sq = cast(mu * mu, FixedType(2 * mt.width, 2 * mt.integer, mt.signed), st, check=False)
         return tree_sum(sq, st)
 
+    from firmware_models.nn.score_kernels import sum_mu2_fast
+
+    fast = sum_mu2_fast(mt, st, columns) or fast
+
     def ref(out: np.ndarray) -> np.ndarray:
         rows = [_tree_sum_ref([convert_exact(int(v) * int(v), -f_sq, st) for v in row[cols]], st) for row in out]
         return np.array(rows, dtype=np.int64)
@@ -135,6 +139,17 @@ def scale_inputs(l1_hw_int, offsets, shifts, out_type, *, in_type=AXOL1TL_UNSCAL
     if x.dtype.kind not in "iu" or off.dtype.kind not in "iu" or sh.dtype.kind not in "iu" or (sh < 0).any():
         msg = "scale_inputs wants integer hardware values, integer offsets and non-negative integer shifts"
         raise ModelFormatError(msg)
+    if x.size and int(np.abs(x).max()) < 2**61:
+        from firmware_models.nn.scale_kernels import scale_inputs_fast
+
+        fast = scale_inputs_fast(x, off, sh, it, ot)
+        if fast is not None:
+            return fast
+    return _scale_inputs_casts(x, off, sh, it, ot)
+
+
+def _scale_inputs_casts(x, off, sh, it, ot) -> np.ndarray:
+    """The scaling as three array casts (the twin of the one-pass kernel)."""
     ints = FixedType(63, 63, True)
     xr = cast(x.astype(np.int64), ints, it, check=False)
     orr = cast(off.astype(np.int64), ints, it, check=False)
