@@ -312,3 +312,19 @@ def test_one_pass_input_scaling_equals_the_three_casts(case):
     fast = scale_inputs_fast(x, off, sh, t_in, t_out)
     assert fast is not None
     np.testing.assert_array_equal(fast, _scale_inputs_casts(x, off, sh, t_in, t_out))
+
+
+@settings(max_examples=60, deadline=None)
+@given(_scaling_case(), st.integers(0, 2**32 - 1))
+def test_table_path_of_input_scaling_equals_the_three_casts(case, seed):
+    """Many rows over few values per feature: the per-feature table + gather path."""
+    from firmware_models.nn.scale_kernels import scale_inputs_fast
+    from firmware_models.nn.scores import _scale_inputs_casts
+
+    _, off, sh, t_in, t_out = case
+    rng = np.random.default_rng(seed)
+    m = off.size
+    base = rng.integers(-(2**20), 2**20, m)
+    x = base + rng.integers(0, 40, (400, m))
+    fast = scale_inputs_fast(x, off, sh, t_in, t_out)
+    np.testing.assert_array_equal(fast, _scale_inputs_casts(x, off, sh, t_in, t_out))
