@@ -47,6 +47,7 @@ def test_synthetic_replay_writes_summary_and_decisions(tmp_path, capsys):
     assert SUMMARY_KEYS <= set(s)
     assert s["events_in"] == 20000 and _accounted(s)
     assert s["colliding_bunches"] == 2748
+    assert s["over_l1a_budget"] == (s["total_rate_khz"] > s["l1a_budget_khz"])
     assert set(s["seeds"]) >= {"SingleMu22", "SingleJet180"}
     for r in s["seeds"].values():
         assert {"count", "rate_khz", "rate_err_khz", "pure_rate_khz"} <= set(r)

@@ -196,6 +196,7 @@ class _Sink:
             )
             raise RuntimeError(msg)
         summary.update(self.rates.table(self.scheme.n_colliding))
+        summary["over_l1a_budget"] = summary["total_rate_khz"] > self.menu.l1a_budget_khz
         summary["seed_definitions"] = {s.name: {"definition": s.describe(), "prescale": s.prescale}
                                        for s in self.menu.seeds}
         summary.update(self.timeline.summary())

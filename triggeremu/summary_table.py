@@ -34,6 +34,11 @@ def format_summary(s: dict[str, Any]) -> str:
         f"{'total (OR, after prescale)':<57} {s['total_rate_khz']:20.3f}"
         f"   after deadtime {s['total_rate_after_deadtime_khz']:.3f} kHz (budget {s['l1a_budget_khz']:g} kHz)"
     )
+    if s.get("over_l1a_budget"):
+        lines.append(
+            f"WARNING: the total rate {s['total_rate_khz']:.1f} kHz exceeds the L1A budget of "
+            f"{s['l1a_budget_khz']:g} kHz: raise thresholds or prescale seeds"
+        )
     if "deadtime_fraction" in s:
         lines.append(f"deadtime fraction {s['deadtime_fraction']:.3e}   events over latency budget {s.get('events_over_budget', 0):,}")
     if "latency_ns" in s and s["latency_ns"]:
