@@ -21,7 +21,9 @@ Submodules, from the model files to the numbers:
 - :mod:`.tabularize` -- node arrays to rows (one per root-to-leaf path);
 - :mod:`.table` -- :class:`AcamTable`, the one internal description, and :class:`MatchStats`;
 - :mod:`.evaluate` -- ideal / nested / physical evaluation, policies, fixed-point sum;
-  :mod:`.walk` compiles rows into a search tree for the fast path; :mod:`.physical`
+  :mod:`.walk` compiles rows into a search tree for the fast path, which
+  :mod:`.heap` lays out as perfect (heap) or pointer trees walked by
+  :mod:`._walk_kernels`; :mod:`.physical`
   holds the 4-bit slicing and the variation model; :mod:`._kernels` the numba kernels
   and :mod:`.reference` their plain twins;
 - :mod:`.timing` -- latency, throughput, energy and area (presets and a per-stage model);

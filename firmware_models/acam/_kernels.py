@@ -1,7 +1,7 @@
 """Numba kernels of the ACAM evaluator: module-level functions writing into preallocated outputs.
 
-- :func:`walk_sum` / :func:`walk_rows`: the ideal path over a
-  :class:`~firmware_models.acam.walk.WalkPlan` (parallel over blocks of events).
+- the ideal-mode fast path (walks over the compiled trees) lives in
+  :mod:`firmware_models.acam._walk_kernels`, with the jit options from here.
 - :func:`scan_rows`: the row-by-row search of a set of trees, in integer
   (ideal) or nested-slice comparison with per-cell integer levels (nested /
   physical), with the multiple-match policy and per-tree statistics.
@@ -17,73 +17,16 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["walk_sum", "walk_rows", "scan_rows", "float_sum", "set_threads", "BLOCK"]
+__all__ = ["scan_rows", "float_sum", "set_threads"]
 
 #: The one place holding the jit options.
 _JIT = {"cache": True, "nogil": True}
 _jit = numba.njit(**_JIT)
-_pjit = numba.njit(parallel=True, **_JIT)
-
-#: Events per block in the parallel walk (trees outer, events inner keeps one tree's nodes in cache).
-BLOCK = 64
 
 
 def set_threads(n: int | None) -> None:
     """Limit numba's worker threads (``None``: all cores)."""
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS if n is None else int(n))
-
-
-@_jit
-def _walk_block(x, i0, m, r, d_t, feature, cut, child, nodes):  # pragma: no cover - jitted
-    """Advance events i0..i0+m-1 level by level through one tree (independent iterations per level)."""
-    for k in range(m):
-        nodes[k] = r
-    for _ in range(d_t):
-        for k in range(m):
-            nd = nodes[k]
-            nodes[k] = child[nd] + np.int32(x[i0 + k, feature[nd]] >= cut[nd])
-
-
-@_pjit
-def walk_sum(x, feature, cut, child, value, root, depth, tree_class, out):  # pragma: no cover - jitted
-    """out[i, tree_class[t]] += value of the leaf reached by event i in every walk tree t.
-
-    Branch-free, a block of events at a time, level by level: ``depth[t]`` steps of
-    ``node = child[node] + (x >= cut)`` (leaves are fixed points)."""
-    n = x.shape[0]
-    n_trees = root.shape[0]
-    n_blocks = (n + BLOCK - 1) // BLOCK
-    for b in numba.prange(n_blocks):
-        i0 = b * BLOCK
-        m = min(n, i0 + BLOCK) - i0
-        nodes = np.empty(BLOCK, dtype=np.int32)
-        for t in range(n_trees):
-            r = root[t]
-            if r < 0:
-                continue
-            c = tree_class[t]
-            _walk_block(x, i0, m, r, depth[t], feature, cut, child, nodes)
-            for k in range(m):
-                out[i0 + k, c] += value[nodes[k]]
-
-
-@_pjit
-def walk_rows(x, feature, cut, child, row, root, depth, out):  # pragma: no cover - jitted
-    """out[i, t] = row matched by event i in walk tree t (-1: none); scan trees untouched."""
-    n = x.shape[0]
-    n_trees = root.shape[0]
-    n_blocks = (n + BLOCK - 1) // BLOCK
-    for b in numba.prange(n_blocks):
-        i0 = b * BLOCK
-        m = min(n, i0 + BLOCK) - i0
-        nodes = np.empty(BLOCK, dtype=np.int32)
-        for t in range(n_trees):
-            r = root[t]
-            if r < 0:
-                continue
-            _walk_block(x, i0, m, r, depth[t], feature, cut, child, nodes)
-            for k in range(m):
-                out[i0 + k, t] = row[nodes[k]]
 
 
 @_jit

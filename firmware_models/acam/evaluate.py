@@ -3,8 +3,10 @@
 Three modes (``predict_raw``):
 
 - ``"ideal"``: integer interval compare. Trees whose rows tile the input space
-  run as a compiled walk (:mod:`~firmware_models.acam.walk`), the others by row
-  scan; both give the row-scan result.
+  run as a compiled walk (:mod:`~firmware_models.acam.walk`, laid out by
+  :mod:`~firmware_models.acam.heap`, kernels in :mod:`~firmware_models.acam._walk_kernels`:
+  the ``parallel=False`` one with one numba thread, else one event chunk per
+  thread), the others by row scan; both give the row-scan result.
 - ``"nested"``: every compare done on 4-bit analog slices, most significant
   first, equality carried (:mod:`~firmware_models.acam.physical`); equal to ideal.
 - ``"physical"``: nested with seeded static per-cell threshold variation
@@ -23,10 +25,13 @@ conifer/backends/cpp/include/conifer.h ``BDT::decision_function``).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from firmware_models.acam import _kernels as K
+from firmware_models.acam import _walk_kernels as W
 from firmware_models.acam.errors import AcamInputError
+from firmware_models.acam.heap import compile_fast
 from firmware_models.acam.physical import cell_arrays, ideal_levels, physical_levels, slice_layout
 from firmware_models.acam.table import FLOAT_SUMS, MatchStats
 from firmware_models.acam.walk import compile_walk
@@ -70,6 +75,40 @@ def _plan(table):
     if "walk" not in table._cache:
         table._cache["walk"] = compile_walk(table)
     return table._cache["walk"]
+
+
+def _fast(table):
+    if "fast" not in table._cache:
+        table._cache["fast"] = compile_fast(_plan(table), table.n_bits, table.tree_class)
+    return table._cache["fast"]
+
+
+def _n_chunks(n: int) -> int:
+    """Event chunks for the walk kernels: one per numba thread (1: the serial ``parallel=False`` kernel)."""
+    threads = numba.get_num_threads()
+    return max(1, min(threads, n // (2 * W.BLOCK)))
+
+
+def _walk(fast, x, acc, no_match, rows=None) -> None:
+    """Walk trees of ``fast`` (heap and pointer layouts): leaves into ``acc``, no-match counts
+    into ``no_match`` (per source tree), matched rows into ``rows`` when given."""
+    xs = x.reshape(-1)
+    nf = x.shape[1]
+    want = rows is not None
+    rows_arg = rows if want else np.empty((0, 0), dtype=np.int32)
+    chunks = _n_chunks(x.shape[0])
+    if fast.n_heap:
+        nm = np.zeros((chunks, fast.n_heap), dtype=np.int64)
+        kern = W.heap_eval_parallel if chunks > 1 else W.heap_eval
+        kern(xs, nf, fast.h_feature, fast.h_cut, fast.h_value, fast.h_row, fast.h_offset, fast.h_depth, fast.h_class,
+             fast.h_gap, fast.h_tree, acc, nm, rows_arg, want)  # fmt: skip
+        no_match[fast.h_tree] += nm.sum(axis=0)
+    if fast.n_pointer:
+        nm = np.zeros((chunks, fast.n_pointer), dtype=np.int64)
+        kern = W.pointer_eval_parallel if chunks > 1 else W.pointer_eval
+        kern(xs, nf, fast.p_feature, fast.p_cut, fast.p_child, fast.p_value, fast.p_row, fast.p_root, fast.p_depth,
+             fast.p_class, fast.p_gap, fast.p_tree, acc, nm, rows_arg, want)  # fmt: skip
+        no_match[fast.p_tree] += nm.sum(axis=0)
 
 
 def _cells(table):
@@ -138,13 +177,7 @@ def evaluate(table, x_int, *, mode="ideal", sigma=0.0, seed=0, multi_match="sum"
     tree_class = np.ascontiguousarray(table.tree_class, dtype=np.int32)
     if mode == "ideal":
         plan = _plan(table)
-        if plan.root.size and np.any(plan.root >= 0):
-            K.walk_sum(x, plan.feature, plan.cut, plan.child, plan.value, plan.root, plan.depth, tree_class, acc)
-            gap = np.nonzero(plan.has_gap)[0]
-            if gap.size:
-                rows = np.full((n, table.n_trees), -1, dtype=np.int32)
-                K.walk_rows(x, plan.feature, plan.cut, plan.child, plan.row, plan.root, plan.depth, rows)
-                stats.no_match[gap] += (rows[:, gap] < 0).sum(axis=0)
+        _walk(_fast(table), x, acc, stats.no_match)
         scan = np.nonzero(plan.root < 0)[0].astype(np.int64)
         if scan.size:
             _scan(table, x, scan, False, None, multi_match, tree_class, acc, stats)
@@ -195,11 +228,11 @@ def match_rows(table, x_int) -> np.ndarray:
     x = check_inputs(table, x_int)
     plan = _plan(table)
     rows = np.full((x.shape[0], table.n_trees), -1, dtype=np.int32)
-    if plan.root.size and np.any(plan.root >= 0):
-        K.walk_rows(x, plan.feature, plan.cut, plan.child, plan.row, plan.root, plan.depth, rows)
+    acc = np.zeros((x.shape[0], table.n_classes), dtype=np.int64)
+    _walk(_fast(table), x, acc, np.zeros(table.n_trees, dtype=np.int64), rows)
     scan = np.nonzero(plan.root < 0)[0].astype(np.int64)
     if scan.size:
-        acc = np.zeros((x.shape[0], table.n_classes), dtype=np.int64)
+        acc[:] = 0
         stats = MatchStats.zeros(table.n_trees, x.shape[0])
         tree_class = np.ascontiguousarray(table.tree_class, dtype=np.int32)
         _scan(table, x, scan, False, None, "first", tree_class, acc, stats, rows=rows)

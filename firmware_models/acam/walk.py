@@ -16,8 +16,10 @@ multiple-match policy.
 The result, :class:`WalkPlan`, is flat node arrays over all trees laid out for
 a branch-free walk (siblings adjacent, leaves pointing to themselves); leaves
 hold their row index (-1: no match) and their leaf value, and ``root[t] = -1``
-marks a scan tree. The property test ``tests/test_acam_kernels.py`` checks walk ==
-row scan on random tables.
+marks a scan tree. :func:`firmware_models.acam.heap.compile_fast` lays these
+trees out for the kernels (padded perfect trees with implicit children, or the
+child pointers of deep trees). The property tests ``tests/test_acam_kernels.py``
+check walk == row scan on random tables.
 """
 
 from __future__ import annotations
