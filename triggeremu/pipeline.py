@@ -93,8 +93,11 @@ def run(
         batches = _local_batches(source, chain)
     sink = _Sink(menu, chain, scheme, out=out, keep_columns=keep_columns)
     bar = Progress(n_expected, enabled=progress)
+    t_first, n_first = None, 0
     for cols in batches:
         sink.consume(cols)
+        if t_first is None:  # start-up: imports, process spawn, JIT compilation on a first run
+            t_first, n_first = time.perf_counter() - t0, sink.events_in
         bar.update(sink.events_in)
     bar.close()
     wall = time.perf_counter() - t0
@@ -109,6 +112,11 @@ def run(
             "menu": menu.source,
             "wall_s": wall,
             "throughput_events_per_s": summary["events_in"] / wall if wall > 0 else 0.0,
+            "first_batch_s": t_first or 0.0,
+            "steady_throughput_events_per_s": (
+                (summary["events_in"] - n_first) / (wall - t_first)
+                if t_first is not None and wall > t_first and summary["events_in"] > n_first else None
+            ),
         }
     )
     return RunResult(summary=summary, columns=sink.columns() if keep_columns else {})

@@ -74,4 +74,9 @@ def format_summary(s: dict[str, Any]) -> str:
         f"throughput: {s['throughput_events_per_s']:,.0f} events/s ({s['events_in']:,} events in "
         f"{s['wall_s']:.2f} s, {where})"
     )
+    if s.get("steady_throughput_events_per_s"):
+        lines.append(
+            f"            {s['steady_throughput_events_per_s']:,.0f} events/s after the first batch "
+            f"(start-up {s['first_batch_s']:.2f} s: imports, processes, JIT compilation on a first run)"
+        )
     return "\n".join(lines) + "\n"
