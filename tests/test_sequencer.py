@@ -24,9 +24,9 @@ from triggeremu.sequencer import (
     Sequencer,
     SequencerStage,
     budget_fs,
-    restore_order,
     sequence,
 )
+from triggeremu.order import restore_order
 from triggeremu.sequencer_reference import cycle_level
 
 EXAMPLES = int(os.environ.get("TRIGGEREMU_HYPOTHESIS_EXAMPLES", "60"))

@@ -82,7 +82,7 @@ class TriggerRules:
             if t[0] <= self._last_bx or (np.diff(t) <= 0).any():
                 msg = (
                     "trigger rules need BX in increasing order across batches, one event per BX; "
-                    "restore the order first (triggeremu.sequencer.restore_order)"
+                    "restore the order first (triggeremu.order.restore_order)"
                 )
                 raise StreamIntegrityError(msg)
             self._last_bx = int(t[-1])
