@@ -8,10 +8,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import os
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+# One hypothesis profile for the whole suite. No deadline: the first example of a
+# property test pays numba's JIT compilation, seconds on a loaded 2-core CI machine.
+# HYPOTHESIS_PROFILE=ci-large runs many more examples (files with their own example
+# counts read the same variable).
+settings.register_profile("triggeremu", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci-large", max_examples=600, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "triggeremu"))
 
 
 def _testdata(name: str) -> Path:

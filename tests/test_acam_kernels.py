@@ -27,9 +27,12 @@ from firmware_models.acam.table import AcamTable
 from firmware_models.acam.tabularize import SourceTree, tabularize
 from firmware_models.acam.walk import compile_walk
 
-settings.register_profile("default", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("large", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("TRIGGEREMU_HYPOTHESIS", "default"))
+# this file's own settings (a global profile here would change every other test file)
+_SETTINGS = settings(
+    max_examples=300 if os.environ.get("TRIGGEREMU_HYPOTHESIS") == "large" else 25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def _random_tree(rng, n_features, n_bits, depth, class_id):
@@ -66,6 +69,7 @@ def _random_table(seed, n_features=3, n_bits=8, n_trees=4, depth=4, n_classes=2)
     )
 
 
+@_SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), n_bits=st.sampled_from([4, 6, 8, 10, 12]))
 def test_walk_equals_row_scan_and_rows_partition(seed, n_bits):
     table = _random_table(seed, n_bits=n_bits)
@@ -84,6 +88,7 @@ def test_walk_equals_row_scan_and_rows_partition(seed, n_bits):
     np.testing.assert_array_equal(float_like(table, x), R.float_sum_reference(table, ref_rows))
 
 
+@_SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), sigma=st.sampled_from([0.0, 0.3, 1.0]), policy=st.sampled_from(["sum", "first"]))
 def test_physical_scan_kernel_equals_reference(seed, sigma, policy):
     table = _random_table(seed, n_bits=8, n_trees=3)
@@ -232,6 +237,7 @@ def _twin_expect(fast, x, n_trees, n_classes):
     return acc, rows, nm_h, nm_p
 
 
+@_SETTINGS
 @given(
     seed=st.integers(0, 2**32 - 1),
     n_bits=st.sampled_from([4, 8, 12, 16, 20, 31]),

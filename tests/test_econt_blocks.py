@@ -24,12 +24,13 @@ from firmware_models.econt.elinks import bx_counter, pack_rx_words, split_rx_wor
 from firmware_models.econt.formatter import Frames, format_best_choice, format_threshold_sum
 from firmware_models.econt.algorithms import threshold_sum
 
-settings.register_profile("econt", max_examples=60, deadline=None)
-settings.load_profile("econt")
+# this file's own settings (a global profile here would change every other test file)
+_SETTINGS = settings(max_examples=60, deadline=None)
 
 charges = st.integers(min_value=0, max_value=(1 << 22) - 1)
 
 
+@_SETTINGS
 @given(st.lists(charges, min_size=1, max_size=64), st.integers(0, 4),
        st.sampled_from(sorted(codec.FORMATS.values())))
 def test_encode_matches_scalar_twin(values, drop, fmt):
@@ -39,6 +40,7 @@ def test_encode_matches_scalar_twin(values, drop, fmt):
     np.testing.assert_array_equal(fast, ref)
 
 
+@_SETTINGS
 @given(st.lists(st.integers(0, 127), min_size=1, max_size=64), st.sampled_from([1, 3]))
 def test_decode_matches_scalar_twin_and_reencodes(codes, dropped):
     fast = codec.decode_4e3m(np.array(codes), dropped)
@@ -53,6 +55,7 @@ def test_encode_saturates_and_rejects_negative():
         codec.encode(np.array([-1]), 0, 4, 3)
 
 
+@_SETTINGS
 @given(st.lists(st.lists(st.integers(0, (1 << 18) - 1), min_size=48, max_size=48), min_size=1, max_size=8))
 def test_batcher_kernel_matches_twin_and_sorts(rows):
     vals = np.array(rows, dtype=np.int64)
@@ -89,6 +92,7 @@ def _words(bitstring):
     return [int(bitstring[i:i + 16], 2) for i in range(0, len(bitstring), 16)]
 
 
+@_SETTINGS
 @given(st.lists(st.lists(st.integers(0, 4000), min_size=48, max_size=48), min_size=1, max_size=6),
        st.integers(0, 3000), st.integers(0, 4), st.booleans())
 def test_threshold_sum_packets_match_string_twin(rows, thr, drop, use_sum):
@@ -104,6 +108,7 @@ def test_threshold_sum_packets_match_string_twin(rows, thr, drop, use_sum):
         assert all(w == (int(tag5[r]) << 11 | 0x122) for w in frames.words[r, len(words):])
 
 
+@_SETTINGS
 @given(st.lists(st.lists(st.integers(0, 1 << 20), min_size=48, max_size=48), min_size=1, max_size=6),
        st.integers(1, 13))
 def test_best_choice_packets_match_string_twin(rows, n_links):
@@ -123,6 +128,7 @@ def test_best_choice_packets_match_string_twin(rows, n_links):
         np.testing.assert_array_equal(frames.words[r, :len(words)], words)
 
 
+@_SETTINGS
 @given(st.lists(st.tuples(st.integers(1, 26), st.integers(0, 0xFFFF)), min_size=1, max_size=60),
        st.integers(1, 13), st.integers(20, 400), st.integers(0, 400), st.integers(0, 30))
 def test_buffer_kernel_matches_twin(packets, n_links, t1, t2, t3):
@@ -142,6 +148,7 @@ def test_buffer_kernel_matches_twin(packets, n_links, t1, t2, t3):
     np.testing.assert_array_equal(state.contents, mem)
 
 
+@_SETTINGS
 @given(st.lists(st.lists(st.integers(0, 127), min_size=48, max_size=48), min_size=1, max_size=5),
        st.sampled_from(["lsb_first", "msb_first"]))
 def test_elink_pack_split_roundtrip(rows, order):
@@ -161,6 +168,7 @@ def test_bx_counter_orbit_wrap_and_sync():
     assert nxt == (bx[-1] + 1) % 3564
 
 
+@_SETTINGS
 @given(st.lists(st.lists(st.integers(0, 0xFFFFFFFF), min_size=12, max_size=12), min_size=1, max_size=8),
        st.permutations(list(range(48))), st.booleans(), st.sampled_from(["lsb_first", "msb_first"]),
        st.lists(st.integers(0, 4095), min_size=48, max_size=48))
@@ -180,6 +188,7 @@ def test_fused_front_end_matches_plain_blocks(rows, mux, hd, order, cal):
     np.testing.assert_array_equal(front_end(words, cfg, zero), plain)
 
 
+@_SETTINGS
 @given(st.lists(st.lists(st.integers(0, (1 << 22) - 1), min_size=48, max_size=48), min_size=1, max_size=8),
        st.lists(st.integers(0, 1 << 22), min_size=48, max_size=48), st.integers(0, 4))
 def test_threshold_sum_kernel_matches_numpy_twin(rows, thr, drop):
