@@ -171,7 +171,10 @@ class _Sink:
         decision = {"accepted": accepted, "lost": ~alive, **timing.columns}
         if self.writer is not None:
             self.writer.write(outputs, raw, prescaled, decision)
-        self._stage_cols.append({k: v for k, v in cols.items() if self._is_stage_column(k)})
+        # scalar outputs of every event for Stage.summary; vectors (e.g. 13 link words per
+        # event) keep only their row count, so memory stays small on long runs
+        self._stage_cols.append({k: (v if v.ndim == 1 else v[:, :0]) for k, v in cols.items()
+                                 if self._is_stage_column(k)})
         for sample in self._offline.values():
             sample.add(cols, valid)
         if self.keep:

@@ -73,5 +73,7 @@ class Stage(Protocol):
         ...
 
     def summary(self, cols: Columns) -> dict[str, Any]:
-        """Run-level numbers for the summary JSON, given all events' output columns."""
+        """Run-level numbers for the summary JSON. ``cols`` holds every event's scalar
+        (1-D) output columns; per-event vector columns arrive with zero width (their row
+        count only), so a stage that reports on vectors keeps running statistics itself."""
         ...
