@@ -252,8 +252,8 @@ def test_worker_exception_is_reraised_with_its_message():
 
 def test_worker_exiting_is_reported_with_the_batch_it_held():
     factory = functools.partial(failing_factory, at=2, how="exit")
-    with pytest.raises(TransportError, match=r"worker [01] \(pid \d+\) died \(exit code 7\) while holding [^;]*"
-                       r"batch seq 2 \(orbits 35\.\.52, 700 events\)"):
+    with pytest.raises(TransportError, match=r"worker [01] \(pid \d+\) died \(exit code 7\) while holding "
+                       r"(batch seq \d+ \([^)]*\); )*batch seq 2 \(orbits 35\.\.52, 700 events\)"):
         list(run_distributed(make_batches, factory, n_workers=2, timeout_s=TIMEOUT))
 
 
