@@ -4,8 +4,9 @@ Public API (stable; the ``acam`` pipeline stage and the tabular-VAE flow build o
 
     from firmware_models import acam
     t = acam.from_sklearn(model, n_bits=16, quantizer=None)
-    t = acam.from_xgboost(booster_or_json_path, n_bits=16)
-    t = acam.from_conifer(json_path_or_dict)          # n_bits = width of conifer's input precision
+    t = acam.from_xgboost(booster_or_json_or_ubj_path, n_bits=16)
+    t = acam.from_conifer(json_path_or_dict)          # n_bits = width of conifer's input precision;
+                                                      # sum order (score_sum) from config.backend
     t = acam.from_xtime(npy_path, n_features=..., n_bits=8)
     y = t.predict_raw(x_int, mode="ideal" | "nested" | "physical", sigma=0.0, seed=0,
                       multi_match="sum" | "first", no_match="zero")   # (n, n_classes) int64

@@ -17,7 +17,9 @@ Per tree, the matched rows' leaves (``leaf_raw``) are added: all of them
 nothing (``no_match="zero"``). The sum is exact (int64, order-independent), then
 the class base is added and the total is cast once to ``leaf_type`` with its
 overflow mode (WRAP equals conifer's wrapping accumulation in ``score_t`` in any
-order). A ``norm`` other than 1 is then applied as conifer does
+order). A saturating ``leaf_type`` with ``score_sum`` "sequential" or "tree"
+instead casts after every add, in conifer's order (:data:`~firmware_models.acam.table.SCORE_SUMS`),
+from per-tree leaves found by row scan. A ``norm`` other than 1 is then applied as conifer does
 (``values *= (U) norm``: multiply by the ``leaf_type`` value of ``norm``,
 quantize back with the type's rounding and overflow;
 conifer/backends/cpp/include/conifer.h ``BDT::decision_function``).
@@ -172,8 +174,10 @@ def evaluate(table, x_int, *, mode="ideal", sigma=0.0, seed=0, multi_match="sum"
         raise AcamInputError(msg)
     x = check_inputs(table, x_int)
     n = x.shape[0]
-    acc = np.zeros((n, table.n_classes), dtype=np.int64)
     stats = MatchStats.zeros(table.n_trees, n)
+    if table.score_sum != "exact" and table.leaf_type.overflow != "WRAP":
+        return _apply_norm(_ordered_sum(table, x, mode, sigma, seed, multi_match, stats), table), stats
+    acc = np.zeros((n, table.n_classes), dtype=np.int64)
     tree_class = np.ascontiguousarray(table.tree_class, dtype=np.int32)
     if mode == "ideal":
         plan = _plan(table)
@@ -186,6 +190,39 @@ def evaluate(table, x_int, *, mode="ideal", sigma=0.0, seed=0, multi_match="sum"
         _scan(table, x, np.arange(table.n_trees, dtype=np.int64), True, levels, multi_match, tree_class, acc, stats)
     total = cast_to_type(acc + table.base_raw[None, :], table.leaf_type)
     return _apply_norm(total, table), stats
+
+
+def _reduce(cols: list, t: FixedType) -> np.ndarray:
+    """conifer's balanced ``reduce``: left part the largest power of two below n, each add cast to t."""
+    if len(cols) == 1:
+        return cols[0]
+    left_n = 1 << ((len(cols) - 1).bit_length() - 1)
+    return cast_to_type(_reduce(cols[:left_n], t) + _reduce(cols[left_n:], t), t)
+
+
+def _ordered_sum(table, x, mode, sigma, seed, multi_match, stats) -> np.ndarray:
+    """Saturating score sum in the order ``table.score_sum`` names (per-tree leaves by row scan)."""
+    per_tree = np.zeros((x.shape[0], table.n_trees), dtype=np.int64)
+    own = np.arange(table.n_trees, dtype=np.int32)  # each tree accumulates into its own column
+    levels = None if mode == "ideal" else _levels(table, mode, sigma, seed)
+    _scan(table, x, own.astype(np.int64), mode != "ideal", levels, multi_match, own, per_tree, stats)
+    t = table.leaf_type
+    per_tree = cast_to_type(per_tree, t)  # one tree's output is a score_t (several matches: their sum, cast)
+    out = np.empty((x.shape[0], table.n_classes), dtype=np.int64)
+    tree_class = table.tree_class
+    for c in range(table.n_classes):
+        cols = [per_tree[:, i] for i in np.nonzero(tree_class == c)[0]]
+        base = np.full(x.shape[0], table.base_raw[c], dtype=np.int64)
+        if not cols:
+            out[:, c] = base
+        elif table.score_sum == "sequential":
+            acc = base
+            for col in cols:
+                acc = cast_to_type(acc + col, t)
+            out[:, c] = acc
+        else:
+            out[:, c] = cast_to_type(base + _reduce(cols, t), t)
+    return out
 
 
 def _scan(table, x, trees, nested, levels, multi_match, tree_class, acc, stats, rows=None):

@@ -3,7 +3,8 @@
 Reproduces conifer's C++ emulation (conifer 1.x, ``backends/cpp/include/conifer.h``)
 exactly, as data:
 
-- types: ``input_t = threshold_t`` (conifer's cpp backend requires them equal),
+- types: ``input_t``, ``threshold_t`` (conifer's cpp backend requires them equal;
+  the xilinxhls backend compares ``input_t`` with ``threshold_t`` exactly),
   ``score_t``; read from the JSON's ``config`` (``input_precision``,
   ``threshold_precision``, ``score_precision``, falling back on ``precision`` as
   conifer's ``MultiPrecisionConfig`` does), or given as arguments; conifer's
@@ -14,12 +15,18 @@ exactly, as data:
 - thresholds: ``(threshold_t) t`` with the type's rounding and overflow
   (exact, :func:`firmware_models.fixed.exact.convert_exact`); comparison
   ``x <= t`` or ``x < t`` per ``splitting_convention`` (default "<=" as
-  ``conifer.h`` reads it), so the integer cut is code(t) + 1 or code(t).
+  ``conifer.h`` reads it), asked exactly of every input code
+  (:func:`~firmware_models.acam.tabularize.integer_cuts`).
+- inputs may use any ap_fixed rounding and overflow mode
+  (:data:`~firmware_models.acam.quantize.AP_ROUNDING`, ``AP_OVERFLOW``).
 - axis-aligned nodes: conifer computes ``sum_f x[f] * weight[f]`` in
   ``threshold_t``; with a one-hot weight of exactly 1 (checked, also that
   ``weight_t`` holds 1.0 exactly) this is ``x[feature]``. Oblique trees are refused.
 - leaves and ``init_predict``: ``(score_t) v``; the sum is taken in ``score_t``
-  (wrapping, so any order gives the same bits), then ``values *= (score_t) norm``.
+  (wrapping: any order gives the same bits; saturating: in the backend's order,
+  ``score_sum`` "sequential" for cpp (``std::accumulate`` from ``init_predict``) and
+  rolled HLS, "tree" for unrolled xilinxhls/vivadohls (``init + reduce(scores)``),
+  read from ``config.backend`` / ``config.unroll``), then ``values *= (score_t) norm``.
 - ``n_classes == 2`` means one output (as conifer does).
 """
 
@@ -30,9 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-from firmware_models.acam.quantize import InputQuantizer
-from firmware_models.acam.table import AcamTable
-from firmware_models.acam.tabularize import SourceTree, tabularize, to_raw
+from firmware_models.acam.quantize import AP_OVERFLOW, AP_ROUNDING, InputQuantizer
+from firmware_models.acam.table import SCORE_SUMS, AcamTable
+from firmware_models.acam.tabularize import GOES_LEFT, SourceTree, integer_cuts, tabularize, to_raw
 from firmware_models.errors import ModelFormatError, UnsupportedTypeError
 from firmware_models.fixed.types import FixedType
 
@@ -40,9 +47,8 @@ __all__ = ["from_conifer", "CONIFER_DEFAULT_PRECISION"]
 
 #: conifer ``backends/cpp/writer.py`` ``auto_config``.
 CONIFER_DEFAULT_PRECISION = "ap_fixed<18,8>"
+_HLS_BACKENDS = ("xilinxhls", "vivadohls", "vitishls")
 
-_ROUND = {"TRN": "floor", "RND_CONV": "nearest_even"}
-_OVER = {"WRAP": "wrap", "SAT": "saturate"}
 
 
 def _load(src) -> dict:
@@ -80,6 +86,27 @@ def _precisions(doc: dict, input_precision, threshold_precision, score_precision
     return str(ip), str(tp), str(wp), str(sp)
 
 
+def _score_sum(backend: str, cfg: dict, score_t: FixedType, given: str | None) -> str:
+    """The order conifer's backend sums the scores in (see :data:`~firmware_models.acam.table.SCORE_SUMS`)."""
+    if given is not None:
+        if given not in SCORE_SUMS:
+            msg = f"score_sum must be one of {SCORE_SUMS}, got {given!r}"
+            raise ModelFormatError(msg)
+        return given
+    if backend == "cpp":
+        return "sequential"
+    if backend in _HLS_BACKENDS:
+        unroll = cfg.get("unroll", cfg.get("Unroll", True))
+        return "tree" if unroll else "sequential"  # BDT_unrolled.h reduce / BDT_rolled.h loop
+    if score_t.overflow == "WRAP":
+        return "exact"  # wrapping sums are order-independent
+    msg = (
+        f"conifer backend {backend!r} with saturating score type {score_t}: the sum order is not known; "
+        f"pass score_sum= one of {SCORE_SUMS}"
+    )
+    raise UnsupportedTypeError(msg)
+
+
 def from_conifer(
     src,
     n_bits: int | None = None,
@@ -87,6 +114,7 @@ def from_conifer(
     input_precision: str | None = None,
     threshold_precision: str | None = None,
     score_precision: str | None = None,
+    score_sum: str | None = None,
 ) -> AcamTable:
     """Tabularize a conifer model JSON (path or dict); see the module docstring."""
     doc = _load(src)
@@ -96,11 +124,16 @@ def from_conifer(
             raise ModelFormatError(msg)
     ip, tp, wp, sp = _precisions(doc, input_precision, threshold_precision, score_precision)
     in_t, th_t, w_t, score_t = (FixedType.parse(p) for p in (ip, tp, wp, sp))
-    if in_t != th_t:
+    backend = str((doc.get("config") or {}).get("backend", "cpp")).lower()
+    if in_t != th_t and backend == "cpp":
         msg = f"conifer's cpp backend requires input and threshold precision equal, got {in_t} and {th_t}"
         raise UnsupportedTypeError(msg)
-    if in_t.rounding not in _ROUND or in_t.overflow not in _OVER or in_t.sat_bits:
-        msg = f"conifer input precision {in_t}: only AP_TRN/AP_RND_CONV with AP_WRAP/AP_SAT are supported for the input codes"
+    if th_t.width > 53 or in_t.width > 53:
+        msg = f"conifer precisions {in_t} / {th_t} are wider than 53 bits; thresholds would not be exact doubles"
+        raise UnsupportedTypeError(msg)
+    score_sum = _score_sum(backend, doc.get("config") or {}, score_t, score_sum)
+    if in_t.sat_bits:
+        msg = f"conifer input precision {in_t}: AP_WRAP with saturation bits N > 0 has no code mapping; use N = 0"
         raise UnsupportedTypeError(msg)
     if in_t.width > 31:
         msg = f"conifer input precision {in_t} is wider than the 31-bit ACAM code limit"
@@ -120,8 +153,7 @@ def from_conifer(
         msg = f"conifer splitting_convention must be '<=' or '<', got {conv!r}"
         raise ModelFormatError(msg)
     quant = InputQuantizer.from_ap_fixed(n_features, in_t.width, in_t.integer, in_t.signed)
-    quant = InputQuantizer(quant.n_bits, quant.scale, quant.zero_point, _ROUND[in_t.rounding], _OVER[in_t.overflow])
-    zp = int(quant.zero_point[0])
+    quant = InputQuantizer(quant.n_bits, quant.scale, quant.zero_point, AP_ROUNDING[in_t.rounding], AP_OVERFLOW[in_t.overflow])
     trees = []
     for i, per_class in enumerate(doc["trees"][: int(doc["n_trees"])]):
         if len(per_class) < n_out:
@@ -139,14 +171,14 @@ def from_conifer(
                     msg = f"conifer tree {i} class {j} is oblique (weights other than one-hot 1); an ACAM row cannot hold it"
                     raise UnsupportedTypeError(msg)
             thr = np.asarray(tj["threshold"], dtype=np.float64)
-            cut = np.full(feature.size, -1, dtype=np.int64)
-            if split.any():
-                code = to_raw(thr[split], th_t) + zp
-                cut[split] = code + 1 if conv == "<=" else code
+            feat = np.where(split, feature, -1)
+            # (threshold_t) t, exact as float64 (width <= 53); the cut is defined by conifer's own compare
+            thr_exact = np.where(split, to_raw(np.where(split, thr, 0.0), th_t) * 2.0 ** -th_t.fractional, 0.0)
+            cut = integer_cuts(feat, thr_exact, quant, GOES_LEFT[conv])
             trees.append(
                 SourceTree(
-                    feature=np.where(split, feature, -1),
-                    cut=np.clip(cut, -1, 1 << in_t.width),
+                    feature=feat,
+                    cut=cut,
                     left=np.asarray(tj["children_left"], dtype=np.int64),
                     right=np.asarray(tj["children_right"], dtype=np.int64),
                     value=np.asarray(tj["value"], dtype=np.float64).reshape(feature.size, -1)[:, 0],
@@ -166,7 +198,9 @@ def from_conifer(
         split_convention=conv,
         float_sum="float64_sequential",
         norm=float(doc["norm"]),
+        score_sum=score_sum,
         source={
+            "backend": backend,
             "library": "conifer",
             "converted_from": doc.get("library", ""),
             "input_precision": str(in_t),

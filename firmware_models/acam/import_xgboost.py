@@ -3,7 +3,9 @@
 Reads the JSON model format (``learner.gradient_booster.model.trees``): per
 tree ``split_indices``, ``split_conditions`` (the float32 threshold at a split,
 the leaf value at a leaf), ``left_children`` (-1 at leaves),
-``right_children``; ``tree_info`` gives each tree's output group. Semantics:
+``right_children``; ``tree_info`` gives each tree's output group. Files XGBoost
+writes in UBJSON (``.ubj``) or its legacy binary format are read through
+``xgboost`` itself when it is installed. Semantics:
 
 - split: float32 feature ``< `` float32 condition, convention "<" (default
   direction only matters for missing values, which integer codes never are);
@@ -33,7 +35,7 @@ from firmware_models.errors import ModelFormatError, UnsupportedTypeError
 
 __all__ = ["from_xgboost", "BASE_LINK", "load_xgboost_json"]
 
-_LOGIT = ("binary:logistic", "reg:logistic", "binary:logitraw")
+_LOGIT = ("binary:logistic", "reg:logistic")
 _LOG = ("count:poisson", "reg:gamma", "reg:tweedie", "survival:cox", "survival:aft")
 _IDENTITY = (
     "reg:squarederror",
@@ -42,6 +44,7 @@ _IDENTITY = (
     "reg:absoluteerror",
     "reg:quantileerror",
     "reg:linear",
+    "binary:logitraw",  # XGBoost >= 2: LogisticRaw keeps base_score as the margin (checked against 3.2)
     "binary:hinge",
     "multi:softmax",
     "multi:softprob",
@@ -70,8 +73,27 @@ def load_xgboost_json(src) -> dict:
     try:
         return json.loads(path.read_text())
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        msg = f"{path} is not an XGBoost JSON model ({err}); save it with booster.save_model('model.json')"
+        return _via_xgboost(path, err)
+
+
+def _via_xgboost(path: Path, err: Exception) -> dict:
+    """A model file that is not JSON (UBJSON ``.ubj``, XGBoost's default since 2.1, or the
+    legacy binary format): let XGBoost itself read it and write its JSON."""
+    try:
+        import xgboost
+    except ImportError:
+        msg = (
+            f"{path} is not an XGBoost JSON model ({err}); UBJSON/binary models need the xgboost package "
+            "to read them: install xgboost-cpu, or re-save with booster.save_model('model.json')"
+        )
         raise ModelFormatError(msg) from None
+    booster = xgboost.Booster()
+    try:
+        booster.load_model(str(path))
+    except xgboost.core.XGBoostError as xerr:
+        msg = f"{path} is neither an XGBoost JSON model ({err}) nor a model XGBoost can load ({str(xerr).splitlines()[0]})"
+        raise ModelFormatError(msg) from None
+    return json.loads(bytes(booster.save_raw(raw_format="json")))
 
 
 def _get(d: dict, *keys):

@@ -43,6 +43,7 @@ def save(table: AcamTable, path) -> Path:
         "split_convention": table.split_convention,
         "float_sum": table.float_sum,
         "norm": table.norm,
+        "score_sum": table.score_sum,
         "source": table.source,
     }
     arrays = {name: getattr(table, name) for name in _ARRAYS}
@@ -88,6 +89,7 @@ def load(path) -> AcamTable:
         split_convention=meta["split_convention"],
         float_sum=meta["float_sum"],
         norm=float(meta["norm"]),
+        score_sum=meta.get("score_sum", "exact"),
         source=meta.get("source", {}),
         **{k: data[k] for k in _ARRAYS},
     )

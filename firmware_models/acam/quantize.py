@@ -29,12 +29,51 @@ import numpy as np
 from firmware_models.acam.errors import AcamInputError
 from firmware_models.errors import ModelFormatError
 
-__all__ = ["InputQuantizer", "ROUNDING", "OVERFLOW"]
+__all__ = ["InputQuantizer", "ROUNDING", "OVERFLOW", "AP_ROUNDING", "AP_OVERFLOW"]
 
-#: ``floor``: toward -inf (ap_fixed AP_TRN, used by conifer); ``nearest_even``: numpy ``rint``.
-ROUNDING = ("floor", "nearest_even")
-#: ``saturate``: clip to [0, 2**n - 1]; ``wrap``: modulo 2**n (ap_fixed AP_WRAP, as conifer does).
-OVERFLOW = ("saturate", "wrap")
+#: Rounding of ``x * scale`` to an integer, with the ap_fixed quantization mode each one is
+#: (Xilinx UG1399 "Arbitrary Precision Fixed-Point Data Types", quantization modes):
+#: ``floor`` toward -inf (AP_TRN, conifer's default), ``trunc`` toward zero (AP_TRN_ZERO),
+#: ``half_up`` ties toward +inf (AP_RND), ``half_zero`` ties toward zero (AP_RND_ZERO),
+#: ``half_away`` ties away from zero (AP_RND_INF), ``half_down`` ties toward -inf
+#: (AP_RND_MIN_INF), ``nearest_even`` ties to even (AP_RND_CONV, numpy ``rint``).
+ROUNDING = ("floor", "nearest_even", "trunc", "half_up", "half_zero", "half_away", "half_down")
+#: ``saturate``: clip to [0, 2**n - 1] (AP_SAT); ``wrap``: modulo 2**n (AP_WRAP, conifer's default);
+#: ``saturate_sym``: clip to [max(0, 2*zero_point - (2**n - 1)), 2**n - 1], the code range of AP_SAT_SYM
+#: (signed: -max_raw..max_raw); ``saturate_zero``: out-of-range -> ``zero_point`` (AP_SAT_ZERO, value 0).
+OVERFLOW = ("saturate", "wrap", "saturate_sym", "saturate_zero")
+#: ap_fixed mode name -> quantizer mode (used by the conifer importer).
+AP_ROUNDING = {
+    "TRN": "floor",
+    "TRN_ZERO": "trunc",
+    "RND": "half_up",
+    "RND_ZERO": "half_zero",
+    "RND_INF": "half_away",
+    "RND_MIN_INF": "half_down",
+    "RND_CONV": "nearest_even",
+}
+AP_OVERFLOW = {"WRAP": "wrap", "SAT": "saturate", "SAT_SYM": "saturate_sym", "SAT_ZERO": "saturate_zero"}
+
+
+def _round(y: np.ndarray, mode: str) -> np.ndarray:
+    """Round float64 ``y`` to integer-valued float64 (exact: ``y - floor(y)`` is exact in binary)."""
+    if mode == "nearest_even":
+        return np.rint(y)
+    fl = np.floor(y)
+    if mode == "floor":
+        return fl
+    frac = y - fl
+    if mode == "trunc":
+        up = (frac > 0) & (y < 0)
+    elif mode == "half_up":
+        up = frac >= 0.5
+    elif mode == "half_zero":
+        up = (frac > 0.5) | ((frac == 0.5) & (y < 0))
+    elif mode == "half_away":
+        up = (frac > 0.5) | ((frac == 0.5) & (y > 0))
+    else:  # half_down
+        up = frac > 0.5
+    return fl + up
 
 
 @dataclass(frozen=True)
@@ -111,13 +150,18 @@ class InputQuantizer:
             raise AcamInputError(msg)
         # x * scale is exact for power-of-two scales (ap_fixed); the rounding is then exact.
         y = x * self.scale
-        y = np.floor(y) if self.rounding == "floor" else np.rint(y)
+        y = _round(y, self.rounding)
         n = float(1 << self.n_bits)
+        zp = self.zero_point.astype(np.float64)
         if self.overflow == "wrap":
             # fmod of integer-valued float64 by a power of two is exact.
-            y = np.mod(y + self.zero_point.astype(np.float64) % n, n)
+            y = np.mod(y + zp % n, n)
+        elif self.overflow == "saturate_zero":
+            y = y + zp
+            y = np.where((y < 0.0) | (y > n - 1.0), zp, y)
         else:
-            y = np.clip(y + self.zero_point.astype(np.float64), 0.0, n - 1.0)
+            low = np.maximum(0.0, 2.0 * zp - (n - 1.0)) if self.overflow == "saturate_sym" else 0.0
+            y = np.clip(y + zp, low, n - 1.0)
         return y.astype(np.int64)
 
     def dequantize(self, codes) -> np.ndarray:

@@ -34,7 +34,7 @@ from firmware_models.acam.quantize import InputQuantizer
 from firmware_models.errors import ModelFormatError, UnsupportedTypeError
 from firmware_models.fixed.types import FixedType
 
-__all__ = ["AcamTable", "MatchStats", "FLOAT_SUMS", "SPLIT_CONVENTIONS"]
+__all__ = ["AcamTable", "MatchStats", "FLOAT_SUMS", "SCORE_SUMS", "SPLIT_CONVENTIONS"]
 
 #: Library-order float reference sums (``AcamTable.float_sum``):
 #: ``float64_sequential``: acc = base; acc += leaf for each tree in tree_id order, float64
@@ -46,6 +46,15 @@ __all__ = ["AcamTable", "MatchStats", "FLOAT_SUMS", "SPLIT_CONVENTIONS"]
 #: ``float32_sequential``: acc = float32(base); acc = float32(acc + leaf) per tree (XGBoost CPU
 #: predictor: predictions initialised to the base margin, trees added in order in float).
 FLOAT_SUMS = ("float64_sequential", "float64_mean", "float32_sequential")
+#: Order of the fixed-point score sum (``AcamTable.score_sum``); it only matters when
+#: ``leaf_type`` saturates (AP_SAT*), WRAP sums being order-independent.
+#: ``exact``: exact int64 sum of base and leaves, one overflow cast at the end;
+#: ``sequential``: ``acc = base; acc = (score_t)(acc + leaf)`` tree by tree (conifer cpp backend,
+#: ``std::accumulate`` from ``init_predict``: conifer/backends/cpp/include/conifer.h ``BDT::decision_function``);
+#: ``tree``: leaves of a class reduced by a balanced adder tree, each node cast to ``score_t``
+#: (left half = largest power of two below n), then ``(score_t)(base + that)`` (conifer xilinxhls
+#: backend: firmware/BDT_unrolled.h ``reduce`` and ``BDT::decision_function``).
+SCORE_SUMS = ("exact", "sequential", "tree")
 SPLIT_CONVENTIONS = ("<=", "<", "[lo,hi)")
 
 
@@ -113,6 +122,7 @@ class AcamTable:
     split_convention: str
     float_sum: str = "float64_sequential"
     norm: float = 1.0  # conifer's final ``values *= (U) norm``
+    score_sum: str = "exact"  # order of the fixed-point sum when leaf_type saturates (SCORE_SUMS)
     leaf_node: np.ndarray | None = None  # (n_rows,) node id of the leaf in its source tree, -1 unknown
     source: dict[str, Any] = field(default_factory=dict)  # library, versions, notes
     stats: MatchStats | None = field(default=None, repr=False)  # of the last predict_raw call
@@ -183,6 +193,9 @@ class AcamTable:
             raise ModelFormatError(msg)
         if self.float_sum not in FLOAT_SUMS:
             msg = f"AcamTable float_sum must be one of {FLOAT_SUMS}, got {self.float_sum!r}"
+            raise ModelFormatError(msg)
+        if self.score_sum not in SCORE_SUMS:
+            msg = f"AcamTable score_sum must be one of {SCORE_SUMS}, got {self.score_sum!r}"
             raise ModelFormatError(msg)
         if not self.leaf_type.fits_int64 or self.leaf_type.width > 62:
             msg = f"AcamTable leaf_type {self.leaf_type} is wider than 62 bits; the int64 adder tree cannot hold it"

@@ -169,6 +169,7 @@ def tabularize(
     float_sum: str = "float64_sequential",
     fixed_leaf_scale: float = 1.0,
     norm: float = 1.0,
+    score_sum: str = "exact",
     source: dict | None = None,
 ) -> AcamTable:
     """Rows of all trees, in tree order. ``fixed_leaf_scale`` multiplies each leaf (in float64)
@@ -223,6 +224,7 @@ def tabularize(
         split_convention=split_convention,
         float_sum=float_sum,
         norm=norm,
+        score_sum=score_sum,
         leaf_node=np.array(nodes, dtype=np.int64),
         source=src,
     )
