@@ -110,19 +110,21 @@ def test_threshold_sum_packets_match_string_twin(rows, thr, drop, use_sum):
 
 @_SETTINGS
 @given(st.lists(st.lists(st.integers(0, 1 << 20), min_size=48, max_size=48), min_size=1, max_size=6),
-       st.integers(1, 13))
-def test_best_choice_packets_match_string_twin(rows, n_links):
+       st.integers(1, 13), st.booleans())
+def test_best_choice_packets_match_string_twin(rows, n_links, lsb0):
+    """The packet spelled as a bit string; ``lsb0``: production map, address 47 written first."""
     from firmware_models.econt.algorithms.best_choice import TC_PER_LINK
 
     calq = np.array(rows, dtype=np.int64)
     head4 = np.arange(len(rows), dtype=np.int64) % 16
     bc = best_choice(calq, 2)
-    frames = format_best_choice(bc, head4, n_links=n_links, use_sum=False)
+    frames = format_best_choice(bc, head4, n_links=n_links, use_sum=False, map_address0_lsb=lsb0)
     n_tc = TC_PER_LINK[n_links]
     for r in range(len(rows)):
         chosen = sorted(bc.sorted_addr[r, :n_tc].tolist())
         s = _bits(int(head4[r]), 4) + _bits(codec.encode_scalar(int(bc.sorted_charges[r, n_tc:].sum()), 0, 5, 3), 8)
-        s += "".join(_bits(a, 6) for a in chosen) if n_tc < 8 else "".join("1" if a in chosen else "0" for a in range(48))
+        order = range(47, -1, -1) if lsb0 else range(48)
+        s += "".join(_bits(a, 6) for a in chosen) if n_tc < 8 else "".join("1" if a in chosen else "0" for a in order)
         s += "".join(_bits(codec.encode_scalar(int(bc.charges[r, a]), 0, 4, 3), 7) for a in chosen)
         words = _words(s + "0" * (-len(s) % 16))
         np.testing.assert_array_equal(frames.words[r, :len(words)], words)
@@ -130,7 +132,7 @@ def test_best_choice_packets_match_string_twin(rows, n_links):
 
 @_SETTINGS
 @given(st.lists(st.tuples(st.integers(1, 26), st.integers(0, 0xFFFF)), min_size=1, max_size=60),
-       st.integers(1, 13), st.integers(20, 400), st.integers(0, 400), st.integers(0, 30))
+       st.integers(1, 13), st.integers(20, 600), st.integers(0, 400), st.integers(0, 30))
 def test_buffer_kernel_matches_twin(packets, n_links, t1, t2, t3):
     n = len(packets)
     rng = np.random.default_rng(n)
@@ -140,10 +142,11 @@ def test_buffer_kernel_matches_twin(packets, n_links, t1, t2, t3):
     frames = Frames(words=words, numw=numw, trunc=trunc, bits=numw * 16)
     state = BufferState()
     out = run_buffer(frames, n_links=n_links, t1=t1, t2=t2, t3=t3, state=state)
-    rows, flags, wp, mem = buffer_scan_reference(words.tolist(), numw.tolist(), trunc.tolist(), n_links, t1, t2, t3,
+    rows, flags, wp, mem, lost = buffer_scan_reference(words.tolist(), numw.tolist(), trunc.tolist(), n_links, t1, t2, t3,
                                                  [0] * 400, 0)
     np.testing.assert_array_equal(out.tx[:, :n_links], np.array(rows, dtype=np.int64))
     np.testing.assert_array_equal(out.truncated, flags)
+    np.testing.assert_array_equal(out.lost_words, lost)
     assert state.write_pointer == wp
     np.testing.assert_array_equal(state.contents, mem)
 

@@ -60,9 +60,11 @@ def configs(draw, algorithm=None):
         stc_type=draw(st.integers(0, 3)),
         use_sum=draw(st.booleans()),
         tx_sync_word=draw(st.integers(0, 0x7FF)),
+        idle_pattern=draw(st.none() | st.integers(0, 0x7FF)),
         ae_mask=draw(st.sampled_from([(1 << 144) - 1, int.from_bytes(rng.bytes(18), "little"), 0x1FF << 9])),
         ae_weights=_ae_weights(rng) if algo == 4 else EcontConfig().ae_weights,
         input_cell_order=draw(st.sampled_from(["lsb_first", "msb_first"])),
+        channel_map_order=draw(st.sampled_from(["address0_msb", "address0_lsb"])),
     )
 
 
@@ -166,7 +168,7 @@ def test_float32_autoencoder_equals_int64_twin(cfg, seed, bits):
 
 
 @_FAST
-@given(st.integers(1, 13), st.integers(20, 400), st.integers(0, 400), st.integers(0, 30), st.integers(1, 299),
+@given(st.integers(1, 13), st.integers(20, 600), st.integers(0, 400), st.integers(0, 30), st.integers(1, 299),
        st.integers(0, 2**32 - 1))
 def test_ring_buffer_carries_state_across_batches(n_links, t1, t2, t3, cut, seed):
     """Two batches through one buffer state equal one batch, and the plain twin (full list shift)."""
@@ -182,9 +184,10 @@ def test_ring_buffer_carries_state_across_batches(n_links, t1, t2, t3, cut, seed
                         n_links=n_links, t1=t1, t2=t2, t3=t3, state=state) for s in (slice(0, cut), slice(cut, n))]
     np.testing.assert_array_equal(np.concatenate([p.tx for p in parts]), whole.tx)
     np.testing.assert_array_equal(np.concatenate([p.occupancy for p in parts]), whole.occupancy)
-    rows, flags, wp, mem = buffer_scan_reference(words.tolist(), numw.tolist(), trunc.tolist(), n_links, t1, t2, t3,
+    rows, flags, wp, mem, lost = buffer_scan_reference(words.tolist(), numw.tolist(), trunc.tolist(), n_links, t1, t2, t3,
                                                  [0] * 400, 0)
     np.testing.assert_array_equal(whole.tx[:, :n_links], np.array(rows, dtype=np.int64))
     np.testing.assert_array_equal(whole.truncated, flags)
+    np.testing.assert_array_equal(whole.lost_words, lost)
     assert state.write_pointer == wp
     np.testing.assert_array_equal(state.contents, mem)

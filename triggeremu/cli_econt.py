@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         "register_dialect": cfg.dialect,
         "truncated_bx": int(out.truncated.sum()),
         "buffer_high_water_words": chip.buffer_high_water,
+        "buffer_lost_words": int(out.lost_words.sum()) if out.lost_words is not None else 0,
         "mean_packet_bits": float(np.mean(out.packet_bits)) if len(rx) else 0.0,
         "link_budget_bits_per_bx": 32 * cfg.n_links,
         "latency_bx": chip.latency_bx,
@@ -64,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(
             f"econt: {summary['bx']} BX, {summary['algorithm']} on {cfg.n_links} links, "
-            f"{summary['truncated_bx']} truncated, buffer high-water {summary['buffer_high_water_words']} words, "
+            f"{summary['truncated_bx']} truncated, buffer high-water {summary['buffer_high_water_words']} words "
+            f"({summary['buffer_lost_words']} lost), "
             f"latency {summary['latency_bx']} BX -> {args.output}",
             file=sys.stderr,
         )

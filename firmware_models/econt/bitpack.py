@@ -12,6 +12,8 @@ most significant bit of word 0). The fused kernels of :mod:`.fused` and
   word is complete (an incomplete store is overwritten by a later one, by
   :func:`flush_bits`, or by the idle fill), which avoids a mispredicted branch
   on every packed cell code;
+- :func:`reverse_bits` mirrors an ``n``-bit field (the production channel map,
+  address 0 in the least significant bit, see ``registers.CHANNEL_MAP_ORDERS``);
 - :func:`flush_bits` writes the last partial word zero-padded on the right, as the
   formatter pads a packet to 16 bits.
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 from ._jit import jit
 
-__all__ = ["MAX_FIELD_BITS", "MAX_SMALL_FIELD_BITS", "flush_bits", "push_bits", "push_field"]
+__all__ = ["MAX_FIELD_BITS", "MAX_SMALL_FIELD_BITS", "flush_bits", "push_bits", "push_field", "reverse_bits"]
 
 #: widest field :func:`push_bits` takes: 15 pending + 48 new bits stay below 2^63
 MAX_FIELD_BITS = 48
@@ -69,3 +71,12 @@ def flush_bits(row, k, acc, nacc):
         row[k] = (acc << (16 - nacc)) & 0xFFFF
         k += 1
     return k
+
+
+@jit
+def reverse_bits(value, nbits):
+    """``value``'s low ``nbits`` bits in reverse order (bit 0 <-> bit nbits-1)."""
+    out = 0
+    for i in range(nbits):
+        out |= ((value >> i) & 1) << (nbits - 1 - i)
+    return out

@@ -17,6 +17,14 @@ Source: cmantill/ECONT_Emulator@357cfef ``ASICBlocks/BufferBlock.py`` (400-word
 memory; it starts filled with -1 there, with 0 here: the first BX always writes
 26 words, so the initial contents never reach the links).
 
+Overflow (:data:`OVERFLOW_RULE`): T1 and T2 are 16-bit registers, so they may exceed the
+400-word memory. Words written past its top are lost, while the write pointer still
+advances by the full packet (the upstream vectors with T1 = 432..505,
+econt_test-vectors 37a3450 counterPatternInTC_MRLBuf/*_MRL18_*, counterPatternInTC_fillBuf/*_T1480*,
+*_T1505*, counterPatternInTC_by2/TS_Thr47_12eTx, are reproduced exactly only this way; a
+larger memory changes 227-783 words of each). Lost packet words are counted per BX
+(:attr:`BufferOutput.lost_words`), never dropped silently.
+
 :func:`buffer_scan` is the numba kernel (the memory as a ring: the shift is a
 pointer move plus a copy of ``2 x links`` words), :func:`buffer_scan_reference`
 its plain twin (the full shift of the list, as the reference emulator does it).
@@ -34,7 +42,7 @@ from ._jit import jit
 from .formatter import MAX_WORDS
 from .registers import BUFFER_DEPTH_WORDS, MAX_LINKS_OUT
 
-__all__ = ["BufferState", "BufferOutput", "TRUNCATION_CONDITIONS", "buffer_scan", "buffer_scan_reference", "run_buffer"]
+__all__ = ["BufferState", "BufferOutput", "OVERFLOW_RULE", "TRUNCATION_CONDITIONS", "buffer_scan", "buffer_scan_reference", "run_buffer"]
 
 TRUNCATION_CONDITIONS = {
     1: "Nbuf + NBXc > T1: truncated, bit 8 = 0",
@@ -42,6 +50,10 @@ TRUNCATION_CONDITIONS = {
     3: "Nbuf + NBXc <= T1, Nbuf > T2, NBXc > T3: full packet",
     4: "Nbuf + NBXc <= T1, Nbuf <= T2: full packet",
 }
+
+#: what a write past the 400-word memory does (see the module docstring for the evidence)
+OVERFLOW_RULE = {"words_past_top": "lost", "write_pointer": "advances by the full packet",
+                 "source": "econt_test-vectors 37a3450 counterPatternInTC_MRLBuf README: 'we should lose 5 words?'"}
 
 
 @dataclass
@@ -58,6 +70,7 @@ class BufferOutput:
     n_buf: np.ndarray  # (n,) words held before this BX's write
     occupancy: np.ndarray  # (n,) words held after this BX's read-out
     condition: np.ndarray  # (n,) 1..4, see TRUNCATION_CONDITIONS
+    lost_words: np.ndarray  # (n,) packet words of this BX written past the top of the memory (lost)
 
 
 @jit
@@ -68,7 +81,8 @@ def _slot(head, j, depth):
 
 
 @jit
-def buffer_scan(words, numw, trunc, n_links, t1, t2, t3, contents, wp, tx, truncated, n_buf, occupancy, condition):
+def buffer_scan(words, numw, trunc, n_links, t1, t2, t3, contents, wp, tx, truncated, n_buf, occupancy, condition,
+                lost):
     """Run the buffer over all rows; returns the final write pointer (``contents`` updated in place).
 
     The memory is kept as a ring (logical word ``j`` at ``ring[(head + j) % depth]``),
@@ -93,12 +107,14 @@ def buffer_scan(words, numw, trunc, n_links, t1, t2, t3, contents, wp, tx, trunc
                 ring[_slot(head, wp, depth)] = w0
             if wp + 1 < depth:
                 ring[_slot(head, wp + 1, depth)] = trunc[r, 1]
+            lost[r] = max(0, min(1, wp + 1 - depth))
             wp += 1
             truncated[r] = True
         else:
             c = 3 if wp > t2 else 4
             for k in range(min(n_words, depth - wp) if wp < depth else 0):
                 ring[_slot(head, wp + k, depth)] = words[r, k]
+            lost[r] = max(0, min(nb, wp + nb - depth))
             wp += nb
             truncated[r] = False
         condition[r] = c
@@ -116,9 +132,9 @@ def buffer_scan(words, numw, trunc, n_links, t1, t2, t3, contents, wp, tx, trunc
 
 
 def buffer_scan_reference(words, numw, trunc, n_links, t1, t2, t3, contents, wp):
-    """Plain twin of :func:`buffer_scan` on Python lists; returns (tx rows, truncated, final wp, contents)."""
+    """Plain twin of :func:`buffer_scan` on Python lists; returns (tx rows, truncated, final wp, contents, lost)."""
     mem = [int(x) for x in contents]
-    rows, flags = [], []
+    rows, flags, lost = [], [], []
     for r in range(len(words)):
         nb = int(numw[r])
         if wp + nb > t1:
@@ -127,6 +143,8 @@ def buffer_scan_reference(words, numw, trunc, n_links, t1, t2, t3, contents, wp)
             block, step, cut = [int(trunc[r][0]) | 256, int(trunc[r][1])], 1, True
         else:
             block, step, cut = [int(x) for x in words[r]], nb, False
+        kept = 1 if cut else nb
+        lost.append(sum(1 for k in range(kept) if wp + k >= len(mem)))
         for k, x in enumerate(block):
             if wp + k < len(mem):
                 mem[wp + k] = x
@@ -135,7 +153,7 @@ def buffer_scan_reference(words, numw, trunc, n_links, t1, t2, t3, contents, wp)
         flags.append(cut)
         mem = mem[2 * n_links:] + mem[len(mem) - 2 * n_links:]
         wp = max(wp - 2 * n_links, 0)
-    return rows, flags, wp, mem
+    return rows, flags, wp, mem, lost
 
 
 def run_buffer(frames, *, n_links: int, t1: int, t2: int, t3: int, state: BufferState) -> BufferOutput:
@@ -146,6 +164,7 @@ def run_buffer(frames, *, n_links: int, t1: int, t2: int, t3: int, state: Buffer
     n_buf = np.zeros(n, dtype=np.int64)
     occ = np.zeros(n, dtype=np.int64)
     cond = np.zeros(n, dtype=np.int64)
+    lost = np.zeros(n, dtype=np.int64)
     words = np.ascontiguousarray(frames.words)
     if words.ndim != 2 or words.shape[1] != MAX_WORDS or words.dtype.kind not in "ui":
         msg = f"formatter frames must be integer words, {MAX_WORDS} per BX, got {words.dtype} {words.shape}"
@@ -156,9 +175,9 @@ def run_buffer(frames, *, n_links: int, t1: int, t2: int, t3: int, state: Buffer
         raise ModelFormatError(msg)
     state.write_pointer = int(
         buffer_scan(words, np.ascontiguousarray(frames.numw, dtype=np.int64), np.ascontiguousarray(frames.trunc, dtype=np.int64),
-                    n_links, t1, t2, t3, state.contents, state.write_pointer, tx, truncated, n_buf, occ, cond)
+                    n_links, t1, t2, t3, state.contents, state.write_pointer, tx, truncated, n_buf, occ, cond, lost)
     )
     if n:
         written = np.where(truncated, 1, frames.numw)
         state.high_water = max(state.high_water, int((n_buf + written).max()))
-    return BufferOutput(tx=tx, truncated=truncated, n_buf=n_buf, occupancy=occ, condition=cond)
+    return BufferOutput(tx=tx, truncated=truncated, n_buf=n_buf, occupancy=occ, condition=cond, lost_words=lost)

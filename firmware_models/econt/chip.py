@@ -16,6 +16,7 @@ Output row ``b`` belongs to input row ``b`` (the test vectors' alignment, see
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,6 +61,7 @@ class ChipOutput:
     occupancy: np.ndarray  # (n,) buffer words after read-out
     condition: np.ndarray  # (n,) buffer condition 1..4
     unexpected_headers: int  # input rows whose e-link 0 header was neither 0x9 nor 0xA
+    lost_words: np.ndarray | None = None  # (n,) packet words written past the buffer's top (lost)
     latent: np.ndarray | None = None  # (n, 16) autoencoder latent codes, when algorithm 4
 
 
@@ -125,8 +127,17 @@ class EcontChip:
         out: BufferOutput = run_buffer(frames, n_links=cfg.n_links, t1=cfg.buff_t1, t2=cfg.buff_t2, t3=cfg.buff_t3,
                                        state=self._buffer)
         unexpected = int(np.count_nonzero((headers != HEADER_SYNC) & (headers != HEADER_NORMAL)))
+        n_lost = int(out.lost_words.sum())
+        if n_lost:
+            first = int(np.flatnonzero(out.lost_words)[0])
+            warnings.warn(
+                f"ECON-T buffer overflow: {n_lost} packet words written past the {self._buffer.contents.shape[0]}-word "
+                f"memory were lost (first at input row {first}); buff_t1 = {cfg.buff_t1} lets the buffer fill past its "
+                f"top, set buff_t1 <= {self._buffer.contents.shape[0]} to truncate instead (ChipOutput.lost_words counts them)",
+                RuntimeWarning, stacklevel=2)
         return ChipOutput(tx=out.tx, bx=bx, packet_bits=frames.bits, packet_words=frames.numw, truncated=out.truncated,
-                          occupancy=out.occupancy, condition=out.condition, unexpected_headers=unexpected, latent=latent)
+                          occupancy=out.occupancy, condition=out.condition, unexpected_headers=unexpected, latent=latent,
+                          lost_words=out.lost_words)
 
     def fused_frames(self, words: np.ndarray, zero_rows: np.ndarray, tag5: np.ndarray
                      ) -> tuple[fmt.Frames, np.ndarray | None]:
@@ -146,12 +157,13 @@ class EcontChip:
         fe = (words, zero, *self._tables)
         if algo == Algorithm.THRESHOLD_SUM:
             thr = np.asarray(cfg.threshold, dtype=np.int64)
-            ts_frames_kernel(*fe, thr, drop, tag5, bool(cfg.use_sum), cfg.tx_sync_word, f.words, f.numw, f.trunc, f.bits)
+            ts_frames_kernel(*fe, thr, drop, tag5, bool(cfg.use_sum), cfg.idle_word_pattern, cfg.map_address0_lsb,
+                             f.words, f.numw, f.trunc, f.bits)
         elif algo == Algorithm.BEST_CHOICE:
             n_tc = TC_PER_LINK[cfg.n_links]
             ci, cj = pruned_comparators(n_tc)
             n_words = 2 * cfg.n_links if cfg.n_links < MAX_LINKS_OUT else 25
-            bc_frames_kernel(*fe, drop, header4(tag5), ci, cj, n_tc, bool(cfg.use_sum), n_words, f.words, f.numw, f.bits)
+            bc_frames_kernel(*fe, drop, header4(tag5), ci, cj, n_tc, bool(cfg.use_sum), cfg.map_address0_lsb, n_words, f.words, f.numw, f.bits)
         elif algo == Algorithm.REPEATER:
             rpt_frames_kernel(*fe, drop, tag5, 2 * cfg.n_links, f.words, f.numw, f.bits)
         else:
@@ -174,13 +186,15 @@ class EcontChip:
         algo = cfg.algorithm
         if algo == Algorithm.THRESHOLD_SUM:
             ts = threshold_sum(calq, cfg.threshold, drop)
-            return fmt.format_threshold_sum(ts, tag5, use_sum=cfg.use_sum, tx_sync_word=cfg.tx_sync_word), None
+            return fmt.format_threshold_sum(ts, tag5, use_sum=cfg.use_sum, tx_sync_word=cfg.idle_word_pattern,
+                                            map_address0_lsb=cfg.map_address0_lsb), None
         if algo == Algorithm.SUPER_TRIGGER_CELL:
             stc = super_trigger_cells(calq, drop)
             return fmt.format_stc(stc, header4(tag5), stc_type=cfg.stc_type, n_links=cfg.n_links), None
         if algo == Algorithm.BEST_CHOICE:
             bc = best_choice(calq, drop)
-            return fmt.format_best_choice(bc, header4(tag5), n_links=cfg.n_links, use_sum=cfg.use_sum), None
+            return fmt.format_best_choice(bc, header4(tag5), n_links=cfg.n_links, use_sum=cfg.use_sum,
+                                          map_address0_lsb=cfg.map_address0_lsb), None
         if algo == Algorithm.REPEATER:
             return fmt.format_repeater(repeater(calq, drop), tag5, n_links=cfg.n_links), None
         latent, mod_sum = latent_code_reference(calq, cfg), module_sum(calq)

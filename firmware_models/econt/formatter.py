@@ -13,6 +13,9 @@ in bits. Layouts (tag5 = :func:`~.elinks.bx_tag5`, head4 = :func:`~.elinks.heade
   word ``tag5 << 11 | tx_sync_word``; ``numw`` = packet words.
 - best-choice: ``head4 | sum(8) |`` 6-bit addresses (< 8 cells) or 48-bit map,
   then the 7-bit codes in address order; ``numw`` = 2 x links (25 for 13 links).
+- the 48-bit map (both algorithms) is written address 0 first on the prototype and
+  address 47 first on the production chip (``map_address0_lsb``;
+  :data:`~.registers.CHANNEL_MAP_ORDERS` gives the evidence); codes stay in address order.
 - STC: ``head4 |`` addresses then sums of the first ``n_stc`` groups, padded to
   32 bits; types beyond their link range send nothing (``numw`` = 2).
 - repeater: ``tag5 |`` 48 x 7 bits; ``numw`` = 2 x links.
@@ -84,8 +87,12 @@ def _put(out, r, pos, value, nbits):
 
 
 @jit
-def _pack_cells(head, head_bits, mask, codes, sums, ts_mode, out, bits):
-    """Threshold-sum (ts_mode) or best-choice packets from a cell mask and per-cell codes."""
+def _pack_cells(head, head_bits, mask, codes, sums, ts_mode, map_lsb0, out, bits):
+    """Threshold-sum (ts_mode) or best-choice packets from a cell mask and per-cell codes.
+
+    The 48-bit channel map is written address 0 first, or address 47 first when ``map_lsb0``
+    (production ECON-T, ``registers.CHANNEL_MAP_ORDERS``).
+    """
     for r in range(mask.shape[0]):
         n = 0
         for a in range(48):
@@ -105,8 +112,8 @@ def _pack_cells(head, head_bits, mask, codes, sums, ts_mode, out, bits):
                 if mask[r, a]:
                     pos = _put(out, r, pos, a, 6)
         else:
-            for a in range(48):
-                pos = _put(out, r, pos, mask[r, a], 1)
+            for j in range(48):
+                pos = _put(out, r, pos, mask[r, 47 - j if map_lsb0 else j], 1)
         for a in range(48):
             if mask[r, a]:
                 pos = _put(out, r, pos, codes[r, a], 7)
@@ -153,19 +160,20 @@ def _alloc(n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros((n, MAX_WORDS), dtype=np.int64), np.zeros(n, dtype=np.int64)
 
 
-def format_threshold_sum(ts, tag5, *, use_sum: bool, tx_sync_word: int) -> Frames:
+def format_threshold_sum(ts, tag5, *, use_sum: bool, tx_sync_word: int, map_address0_lsb: bool = False) -> Frames:
+    """Threshold-sum frames; ``tx_sync_word`` is the 11-bit idle pattern of the padding words."""
     n = tag5.shape[0]
     out, bits = _alloc(n)
     sums = np.ascontiguousarray(ts.sum_all if use_sum else ts.sum_not_sent, dtype=np.int64)
     mask = np.ascontiguousarray(ts.passed, dtype=np.int64)
-    _pack_cells(np.ascontiguousarray(tag5, dtype=np.int64), 5, mask, np.ascontiguousarray(ts.codes), sums, True, out, bits)
+    _pack_cells(np.ascontiguousarray(tag5, dtype=np.int64), 5, mask, np.ascontiguousarray(ts.codes), sums, True, map_address0_lsb, out, bits)
     idle = (tag5 << 11) | tx_sync_word
     f = _finish(out, bits, idle, -(-bits // 16))
     trunc = np.stack([(tag5 << 11) | (TS_TYPE["truncated"] << 8) | ts.sum_all, idle], axis=1)
     return Frames(words=f.words, numw=f.numw, trunc=trunc.astype(np.int64), bits=bits)
 
 
-def format_best_choice(bc, head4, *, n_links: int, use_sum: bool) -> Frames:
+def format_best_choice(bc, head4, *, n_links: int, use_sum: bool, map_address0_lsb: bool = False) -> Frames:
     n = head4.shape[0]
     n_tc = TC_PER_LINK[n_links]
     mask = np.zeros((n, 48), dtype=np.int64)
@@ -174,7 +182,7 @@ def format_best_choice(bc, head4, *, n_links: int, use_sum: bool) -> Frames:
     sums = encode(total if use_sum else bc.sorted_charges[:, n_tc:].sum(axis=1), 0, 5, 3)
     out, bits = _alloc(n)
     codes = np.ascontiguousarray(encode(bc.charges, 0, 4, 3))
-    _pack_cells(np.ascontiguousarray(head4, dtype=np.int64), 4, mask, codes, sums, False, out, bits)
+    _pack_cells(np.ascontiguousarray(head4, dtype=np.int64), 4, mask, codes, sums, False, map_address0_lsb, out, bits)
     numw = 2 * n_links if n_links < MAX_LINKS_OUT else 25
     return _finish(out, bits, np.zeros(n, dtype=np.int64), numw)
 

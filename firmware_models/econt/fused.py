@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import jit
-from .bitpack import flush_bits, push_bits, push_field
+from .bitpack import flush_bits, push_bits, push_field, reverse_bits
 from .calibration import CAL_SHIFT
 from .codec import bit_length, decode_table, encode_one
 from .formatter import MAX_WORDS, STC_LAYOUT, TS_TYPE, Frames
@@ -87,8 +87,12 @@ def _fill(row, k, value):
 
 @jit
 def ts_frames_kernel(words, zero_rows, cell_word, cell_shift, cell_lut, thr, drop, tag5, use_sum, tx_sync,
-                     out, numw, trunc, bits):
-    """Threshold-sum packets (layout in :mod:`.formatter`) for every row of ``words``."""
+                     map_lsb0, out, numw, trunc, bits):
+    """Threshold-sum packets (layout in :mod:`.formatter`) for every row of ``words``.
+
+    ``tx_sync`` is the 11-bit idle pattern; ``map_lsb0`` puts address 0 in the channel map's
+    least significant bit (production ECON-T, ``registers.CHANNEL_MAP_ORDERS``).
+    """
     q = np.empty(48, dtype=np.int64)
     for r in range(words.shape[0]):
         total = _cells(words, r, zero_rows[r], cell_word, cell_shift, cell_lut, q)
@@ -116,7 +120,7 @@ def ts_frames_kernel(words, zero_rows, cell_word, cell_shift, cell_lut, thr, dro
                     k, acc, nacc = push_field(row, k, acc, nacc, i, 6)
                     rest ^= np.int64(1) << (47 - i)
             else:
-                k, acc, nacc = push_bits(row, k, acc, nacc, amap, 48)
+                k, acc, nacc = push_bits(row, k, acc, nacc, reverse_bits(amap, 48) if map_lsb0 else amap, 48)
             rest = amap
             for _ in range(count):
                 i = 48 - bit_length(rest)

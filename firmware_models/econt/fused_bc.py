@@ -31,7 +31,7 @@ import numpy as np
 
 from ._jit import jit
 from .algorithms.best_choice import CHARGE_CLAMP, COMPARATORS
-from .bitpack import flush_bits, push_bits, push_field
+from .bitpack import flush_bits, push_bits, push_field, reverse_bits
 from .codec import bit_length, encode_one
 from .fused import _cells, _fill
 
@@ -69,8 +69,11 @@ def _network(keys, ci, cj):
 
 @jit
 def bc_frames_kernel(words, zero_rows, cell_word, cell_shift, cell_lut, drop, head4, ci, cj, n_tc, use_sum,
-                     n_words, out, numw, bits):
-    """Best-choice packets (layout in :mod:`.formatter`) for every row of ``words``."""
+                     map_lsb0, n_words, out, numw, bits):
+    """Best-choice packets (layout in :mod:`.formatter`) for every row of ``words``.
+
+    ``map_lsb0``: address 0 in the channel map's least significant bit (``registers.CHANNEL_MAP_ORDERS``).
+    """
     n = words.shape[0]
     keys = np.zeros((48, BLOCK_ROWS), dtype=np.int32)
     total = np.empty(BLOCK_ROWS, dtype=np.int64)
@@ -107,7 +110,7 @@ def bc_frames_kernel(words, zero_rows, cell_word, cell_shift, cell_lut, drop, he
                     k, acc, nacc = push_field(row, k, acc, nacc, a, 6)
                     rest ^= np.int64(1) << (47 - a)
             else:
-                k, acc, nacc = push_bits(row, k, acc, nacc, chosen, 48)
+                k, acc, nacc = push_bits(row, k, acc, nacc, reverse_bits(chosen, 48) if map_lsb0 else chosen, 48)
             rest = chosen
             for _ in range(n_tc):
                 a = 48 - bit_length(rest)

@@ -13,7 +13,7 @@ public test vectors and tools, all accepted:
   ``keep_auto_encoder_bits`` (144-bit mask), and mux inputs numbered from the most
   significant cell of each e-link word (:data:`INPUT_CELL_ORDERS`);
 - ``legacy`` (``ECON-T: RW: {FMTBUF_ALL: ..., MFC_MUX_SELECT: ...}``, the 2022 files
-  read by ECONT_Emulator ``RunFromYamlInput.py``).
+  read by ECONT_Emulator ``RunFromYamlInput.py``; read by :mod:`.registers_legacy`).
 
 Defaults (:data:`DEFAULTS`) are the reset values of the register map
 cmantill/econt_sw@e403a79 ``econt_sw/zmq_i2c/reg_maps/ECON_I2C_params_regmap.yaml``
@@ -23,6 +23,15 @@ thresholds 0; algorithm 0 (threshold-sum), low density; drop_lsb 0; AE masks all
 ones; AE weights 0). An unknown register or an out-of-range value raises
 :class:`~firmware_models.errors.ModelFormatError` naming the register, the allowed
 range and (for a misspelling) the closest known name.
+
+Two production (``p2``) conventions are read off the upstream test vectors that
+cmantill/econt_test-vectors 68ddaa7 ("update test vectors for ECON-T-Prod
+differences") regenerated, since no public emulator of the production chip exists:
+the 48-bit channel map of threshold-sum and best-choice packets carries address 0
+in its *least* significant bit (:data:`CHANNEL_MAP_ORDERS`; the prototype emulator
+ECONT_Emulator@357cfef ``ASICBlocks/Formatter.py`` writes ``''.join(BITMAP)``, address
+0 first), and ``FormatterBuffer.idle_pattern`` (11 bits) is accepted beside
+``link_reset_pattern`` (see :attr:`EcontConfig.idle_pattern`).
 """
 
 from __future__ import annotations
@@ -35,6 +44,8 @@ from typing import Any
 
 from firmware_models.errors import ModelFormatError
 
+from .registers_legacy import from_legacy
+
 __all__ = [
     "Algorithm",
     "EcontConfig",
@@ -46,6 +57,7 @@ __all__ = [
     "MAX_LINKS_OUT",
     "AE_WEIGHT_REGISTERS",
     "INPUT_CELL_ORDERS",
+    "CHANNEL_MAP_ORDERS",
     "load_init_yaml",
     "config_from_mapping",
 ]
@@ -53,7 +65,9 @@ __all__ = [
 N_TC = 48
 N_ELINKS_IN = 12
 MAX_LINKS_OUT = 13
-#: words of 16 bit in the formatter buffer of the reference model (BufferBlock.py: 400)
+#: words of 16 bit in the formatter buffer of the reference model (BufferBlock.py: 400). The
+#: thresholds may exceed it (buff_t1/buff_t2 are 16-bit registers, FMTBUF_ALL size_byte 2 in
+#: econt_sw ECON_I2C_params_regmap.yaml): words written past the top are lost (:mod:`.buffer`).
 BUFFER_DEPTH_WORDS = 400
 #: register value of drop_lsb above 4 acts as 0 (ECONT_Emulator RunFromYamlInput.py, AlgorithmRoutine)
 DROP_LSB_RULE = {"max_effective": 4, "above_max_becomes": 0}
@@ -68,6 +82,14 @@ _AE_WEIGHT_BITS = {off: (48 if off == 128 else 128) for off in AE_WEIGHT_REGISTE
 #: 2c2a3a7, 68ddaa7 and 37a3450 ("update yamls for econt-prod") rewrote every mux value m
 #: to 4*(m//4) + 3 - m%4 and left testOutput.csv unchanged; both readings reproduce it.
 INPUT_CELL_ORDERS = {"p1": "lsb_first", "legacy": "lsb_first", "p2": "msb_first", "default": "lsb_first"}
+
+#: where address 0 sits in the 48-bit channel map of threshold-sum / best-choice packets.
+#: "address0_msb": ECONT_Emulator@357cfef Formatter.py ``AddressMapData=''.join(BITMAP)`` (and the
+#: vectors' own decoder, econt_test-vectors utils/structs/threshold_sum.py ``ChannelMap(from_left=True)``).
+#: "address0_lsb": ECON-T production; evidence: econt_test-vectors 68ddaa7 regenerated
+#: counterPatternInTC_by2/{BC_5eTx,BC_10eTx,TS_Thr47_13eTx} and the only field that changed is the
+#: channel map, bit-reversed (e.g. BC_10eTx BX 0: 0x001fffffffff -> 0xfffffffff800; codes unchanged).
+CHANNEL_MAP_ORDERS = {"p1": "address0_msb", "legacy": "address0_msb", "p2": "address0_lsb", "default": "address0_msb"}
 
 
 class Algorithm(IntEnum):
@@ -92,6 +114,7 @@ DEFAULTS: dict[str, Any] = {
     "buff_t2": 511,
     "buff_t3": 0,
     "tx_sync_word": 1807,
+    "idle_pattern": None,
     "ae_mask": (1 << 144) - 1,
     "ae_weights": (0,) * (12 * len(AE_WEIGHT_REGISTERS)),
 }
@@ -104,10 +127,11 @@ _RANGES = {
     "n_links": (1, MAX_LINKS_OUT),
     "stc_type": (0, 4),
     "use_sum": (0, 1),
-    "buff_t1": (0, BUFFER_DEPTH_WORDS),
+    "buff_t1": (0, 0xFFFF),
     "buff_t2": (0, 0xFFFF),
     "buff_t3": (0, 0xFF),
     "tx_sync_word": (0, 0x7FF),
+    "idle_pattern": (0, 0x7FF),
     "ae_mask": (0, (1 << 144) - 1),
 }
 
@@ -129,14 +153,24 @@ class EcontConfig:
     buff_t2: int = 511
     buff_t3: int = 0
     tx_sync_word: int = 1807
+    #: 11-bit pattern of the idle (padding) words after a packet; None = tx_sync_word, as on
+    #: the prototype, whose one register (tx_sync_word / link_reset_pattern) sets both. The
+    #: link-reset windows always send tx_sync_word. Only the production yamls name it
+    #: (econt_test-vectors 37a3450 counterPatternInTC_by2/TS_Thr47_13eTx, with both = 290, so
+    #: the split between the two registers is not exercised by any public vector).
+    idle_pattern: int | None = None
     ae_mask: int = (1 << 144) - 1
     ae_weights: tuple[int, ...] = field(default=DEFAULTS["ae_weights"])
     #: how mux-input numbers map to the 7-bit fields of an e-link word, see INPUT_CELL_ORDERS
     input_cell_order: str = "lsb_first"
+    #: where address 0 sits in the 48-bit channel map, see CHANNEL_MAP_ORDERS
+    channel_map_order: str = "address0_msb"
     dialect: str = "default"
 
     def __post_init__(self) -> None:
         for name, (lo, hi) in _RANGES.items():
+            if getattr(self, name) is None:
+                continue
             value = int(getattr(self, name))
             if not lo <= value <= hi:
                 msg = f"ECON-T register {name} = {value} is out of range [{lo}, {hi}]"
@@ -151,6 +185,9 @@ class EcontConfig:
         if self.input_cell_order not in ("lsb_first", "msb_first"):
             msg = f"ECON-T input_cell_order must be 'lsb_first' or 'msb_first', got {self.input_cell_order!r}"
             raise ModelFormatError(msg)
+        if self.channel_map_order not in ("address0_msb", "address0_lsb"):
+            msg = f"ECON-T channel_map_order must be 'address0_msb' or 'address0_lsb', got {self.channel_map_order!r}"
+            raise ModelFormatError(msg)
         for i, w in enumerate(self.ae_weights):
             bits = _AE_WEIGHT_BITS[AE_WEIGHT_REGISTERS[i % len(AE_WEIGHT_REGISTERS)]]
             if not 0 <= int(w) < (1 << bits):
@@ -161,6 +198,15 @@ class EcontConfig:
     def dropped_bits(self) -> int:
         """Bits the HGCROC dropped before 4E3M encoding: 3 (high density) or 1 (low density)."""
         return 3 if self.high_density else 1
+
+    @property
+    def idle_word_pattern(self) -> int:
+        """The 11-bit pattern of idle (padding) words: :attr:`idle_pattern`, else :attr:`tx_sync_word`."""
+        return int(self.tx_sync_word if self.idle_pattern is None else self.idle_pattern)
+
+    @property
+    def map_address0_lsb(self) -> bool:
+        return self.channel_map_order == "address0_lsb"
 
     @property
     def effective_drop_lsb(self) -> int:
@@ -213,7 +259,7 @@ def _links_from_mask(mask: int) -> int:
 _P1_FB = {"active_etxs", "buff_t1", "buff_t2", "buff_t3", "stc_type", "use_sum", "link_reset_pattern",
           "tx_sync_word", "mask_ae", "mask_ae2"}
 _P2_FB = {"active_etxs", "buff_t1", "buff_t2", "buff_t3", "stc_type", "use_sum", "link_reset_pattern",
-          "tx_sync_word", "keep_auto_encoder_bits"}
+          "tx_sync_word", "idle_pattern", "keep_auto_encoder_bits"}
 _BLOCKS = ["Algorithm", "ConfigAlgo", "AlgoDroplsb", "AlgoThreshold", "Cal", "Mux", "FormatterBuffer", "Encoder"]
 
 
@@ -295,63 +341,12 @@ def _from_named(doc: dict) -> dict[str, Any]:
                     out[k] = g[k]
             if "link_reset_pattern" in g or "tx_sync_word" in g:
                 out["tx_sync_word"] = g.get("link_reset_pattern", g.get("tx_sync_word"))
+            if "idle_pattern" in g:
+                out["idle_pattern"] = g["idle_pattern"]
             if "keep_auto_encoder_bits" in g:
                 out["ae_mask"] = g["keep_auto_encoder_bits"]
             if "mask_ae" in g or "mask_ae2" in g:
                 out["ae_mask"] = (int(g.get("mask_ae", (1 << 128) - 1)) << 16) | int(g.get("mask_ae2", 0xFFFF))
-    return out
-
-
-_LEGACY = {
-    ("FMTBUF_ALL", "tx_sync_word"): "tx_sync_word",
-    ("FMTBUF_ALL", "buff_t1"): "buff_t1",
-    ("FMTBUF_ALL", "buff_t2"): "buff_t2",
-    ("FMTBUF_ALL", "buff_t3"): "buff_t3",
-    ("FMTBUF_ALL", "config.eporttx_numen"): "n_links",
-    ("FMTBUF_ALL", "config.use_sum"): "use_sum",
-    ("FMTBUF_ALL", "config.stc_type"): "stc_type",
-    ("FMTBUF_ALL", "mask_ae"): "mask_ae",
-    ("FMTBUF_ALL", "mask_ae2"): "mask_ae2",
-    ("MFC_MUX_SELECT", "mux_select_*"): "mux",
-    ("MFC_CAL_VAL", "cal_*"): "cal",
-    ("MFC_ALGORITHM_SEL_DENSITY", "algo.select"): "algorithm",
-    ("MFC_ALGORITHM_SEL_DENSITY", "algo.density"): "high_density",
-    ("ALGO_THRESHOLD_VAL", "threshold_val_*"): "threshold",
-    ("ALGO_DROPLSB", "drop_lsb"): "drop_lsb",
-}
-
-
-def _from_legacy(doc: dict) -> dict[str, Any]:
-    try:
-        rw = doc["ECON-T"]["RW"]
-    except (KeyError, TypeError):
-        msg = "legacy ECON-T yaml must have an 'ECON-T: RW:' section"
-        raise ModelFormatError(msg) from None
-    flat: dict[str, Any] = {}
-    weights: dict[tuple[int, int], int] = {}
-    for block, body in rw.items():
-        regs = body.get("registers", {}) if isinstance(body, dict) else {}
-        for reg, spec in regs.items():
-            if block.startswith("AUTOENCODER_") and block.endswith("INPUT"):
-                idx = int(block[len("AUTOENCODER_"):-len("INPUT")])
-                weights[(idx, int(reg.removeprefix("weights_byte")))] = int(spec["value"])
-                continue
-            items = [(f"{reg}.{p}", v["param_value"]) for p, v in spec["params"].items()] if "params" in spec else [(reg, spec["value"])]
-            for name, value in items:
-                key = _LEGACY.get((block, name))
-                if key is None:
-                    raise _unknown("legacy register", f"{block}.{name}", [f"{b}.{r}" for b, r in _LEGACY])
-                flat[key] = value
-    out: dict[str, Any] = {"dialect": "legacy"}
-    for key, value in flat.items():
-        if key in ("mux", "cal", "threshold"):
-            out[key] = tuple(int(v) for v in value)
-        elif key not in ("mask_ae", "mask_ae2"):
-            out[key] = value
-    if "mask_ae" in flat or "mask_ae2" in flat:
-        out["ae_mask"] = (int(flat.get("mask_ae", (1 << 128) - 1)) << 16) | int(flat.get("mask_ae2", 0xFFFF))
-    if weights:
-        out["ae_weights"] = tuple(weights.get((i, off), 0) for i in range(12) for off in AE_WEIGHT_REGISTERS)
     return out
 
 
@@ -360,23 +355,26 @@ def config_from_mapping(doc: dict) -> EcontConfig:
     if not isinstance(doc, dict):
         msg = f"ECON-T init.yaml must be a mapping of register blocks, got {type(doc).__name__}"
         raise ModelFormatError(msg)
-    values = _from_legacy(doc) if "ECON-T" in doc else _from_named(doc)
-    merged = {**DEFAULTS, "input_cell_order": INPUT_CELL_ORDERS[values["dialect"]], **values}
-    ints = {k: (v if isinstance(v, (tuple, str)) else int(v)) for k, v in merged.items()}
+    values = from_legacy(doc) if "ECON-T" in doc else _from_named(doc)
+    merged = {**DEFAULTS, "input_cell_order": INPUT_CELL_ORDERS[values["dialect"]],
+              "channel_map_order": CHANNEL_MAP_ORDERS[values["dialect"]], **values}
+    ints = {k: (v if isinstance(v, (tuple, str)) or v is None else int(v)) for k, v in merged.items()}
     ints["high_density"] = bool(ints["high_density"])
     ints["use_sum"] = bool(ints["use_sum"])
     return EcontConfig(**ints)
 
 
 def load_init_yaml(path: str | Path) -> EcontConfig:
-    """Read an ECON-T ``init.yaml`` into an :class:`EcontConfig`."""
+    """Read an ECON-T ``init.yaml`` (plain or ``.gz``) into an :class:`EcontConfig`."""
+    import gzip
+
     import yaml
 
     path = Path(path)
     try:
-        text = path.read_text()
-    except OSError as err:
-        msg = f"cannot read ECON-T register file {path}: {err.strerror}"
+        text = gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz" else path.read_text()
+    except (OSError, EOFError) as err:
+        msg = f"cannot read ECON-T register file {path}: {getattr(err, 'strerror', None) or err}"
         raise ModelFormatError(msg) from err
     try:
         doc = yaml.safe_load(text)

@@ -9,6 +9,8 @@ same formatting. A data set is a directory holding ``init.yaml`` and
 
 from __future__ import annotations
 
+import gzip
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,12 +27,12 @@ TX_COLUMNS = tuple(f"TX_DATA_{i}" for i in range(MAX_LINKS_OUT))
 
 
 def read_words_csv(path: str | Path, columns: tuple[str, ...]) -> np.ndarray:
-    """(n, len(columns)) uint32 words from a vectors CSV, checking the header names."""
+    """(n, len(columns)) uint32 words from a vectors CSV (plain or ``.gz``), checking the header names."""
     path = Path(path)
     try:
-        lines = path.read_text().splitlines()
-    except OSError as err:
-        msg = f"cannot read {path}: {err.strerror}"
+        lines = (gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz" else path.read_text()).splitlines()
+    except (OSError, EOFError) as err:
+        msg = f"cannot read {path}: {getattr(err, 'strerror', None) or err}"
         raise ModelFormatError(msg) from err
     if not lines:
         msg = f"{path} is empty; expected a header line {','.join(columns)}"
