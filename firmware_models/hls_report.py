@@ -255,7 +255,8 @@ def find_report(path: str | Path) -> Path:
         raise ModelFormatError(msg)
     candidates = [p / "csynth.xml", *sorted(p.glob("*_csynth.xml"))]
     candidates += sorted(p.glob("*_prj/solution*/syn/report/csynth.xml"))
-    candidates += [p / "myproject_csynth.rpt", *sorted(p.glob("*_prj/solution*/syn/report/*_csynth.rpt"))]
+    # <top>_csynth.*: any project name (hls4ml's ProjectName, not only myproject)
+    candidates += [*sorted(p.glob("*_csynth.rpt")), *sorted(p.glob("*_prj/solution*/syn/report/*_csynth.rpt"))]
     for c in candidates:
         if c.is_file():
             return c

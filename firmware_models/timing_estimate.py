@@ -101,6 +101,11 @@ def estimate_timing(layers: Sequence[Mapping], *, clock_mhz: float = 200.0, comp
     if not layers:
         msg = "timing estimator needs at least one layer"
         raise ModelFormatError(msg)
+    streamed = [i for i, layer in enumerate(layers) if layer.get("io_type", io_type) != "io_parallel"]
+    if streamed:  # e.g. LayerRecord.describe() of an io_stream project: FIFOs between layers, other timing
+        msg = (f"layer {streamed[0]} is {layers[streamed[0]]['io_type']}; the timing estimator covers io_parallel "
+               "only: import a synthesis report (firmware_models.hls_report) or give latency/II in the config")
+        raise ModelFormatError(msg)
     per_layer = [_layer_latency(layer, i) for i, layer in enumerate(layers)]
     ii = max(layer_ii for _, layer_ii in per_layer)
     if composition == "pipeline":

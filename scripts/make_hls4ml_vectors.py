@@ -1,10 +1,16 @@
 """Make golden vectors for the NN encoder with the real hls4ml C++ emulation.
 
 Optional extras (not needed by the test suite; install them in a venv):
-``pip install hls4ml==1.3.0 torch==2.13.0 onnx`` and a ``g++`` on PATH.
+``pip install hls4ml==1.3.0 torch==2.13.0 onnx`` and a ``g++`` on PATH; the
+ONNX-frontend cases (``frontend="onnx"``/``"qonnx"``) also need ``qonnx==0.4.0``, the
+Keras case ``keras==3.15.1`` (run with its torch backend: no TensorFlow).
 
-For every case below the script builds a small torch model, converts it with
-hls4ml 1.3.0 (Vivado backend, io_parallel), compiles hls4ml's own C++ emulation
+For every case of ``tests/golden/hls4ml/cases.json`` the script builds a small model --
+a torch Sequential (hls4ml's PyTorch frontend), the same exported to ONNX, a hand-built
+QONNX graph with Quant nodes (hls4ml's ONNX frontend, after qonnx's cleanup), or a
+Keras 3 Sequential -- converts it with hls4ml 1.3.0 under the case's options (backend
+Vivado/Vitis, io_parallel/io_stream, project name and namespace, output-dir layout,
+WriteWeightsTxt, Strategy/ReuseFactor, per-layer Precision, TableSize, ``table_t``), compiles hls4ml's own C++ emulation
 (``hls_model.compile()``) and runs ``hls_model.predict`` with float64 inputs
 through the double bridge. Inputs are drawn as raw integers of the input type,
 so the doubles are exact; outputs are turned back into raw integers (times
@@ -13,10 +19,11 @@ so the doubles are exact; outputs are turned back into raw integers (times
 - ``vectors.npz``: ``<set>__x`` (raw inputs) and ``<set>__<output>`` (raw
   outputs) for the sets ``normal`` and ``overflow`` (raw inputs over the full
   range of the input type, so accumulators wrap and results saturate);
-- ``firmware/``: the generated ``defines.h``, ``parameters.h``, ``myproject.*``
-  and ``weights/*.txt`` (what loader 1 reads; no .so, no build dirs);
-- ``model.onnx`` + ``config.json``: the same network exported to ONNX with the
-  hls4ml configuration that was used, keyed by ONNX node names (loader 2).
+- ``[<layout>/]firmware/``: the generated ``defines.h``, ``parameters.h``,
+  ``<project>.h/.cpp`` and ``weights/*.txt`` (or ``weights/*.h`` when the case
+  turns WriteWeightsTxt off) -- what loader 1 reads; no .so, no build dirs;
+- ``model.onnx`` + ``config.json``: the same network as ONNX with the hls4ml
+  configuration that was used, keyed by ONNX node names (loader 2); none for Keras.
 
 The AXOL1TL-like case also runs a small C++ harness (``_harness.cpp`` below,
 compiled with the project's own ap_types and nnet_utils) that does what the
@@ -36,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.metadata
 import json
 import platform
 import shutil
@@ -58,15 +66,15 @@ def _need(name: str):
     try:
         return __import__(name)
     except ImportError as exc:  # pragma: no cover - only without the extras
-        msg = f"{name} is needed to make golden vectors: pip install hls4ml==1.3.0 torch==2.13.0 onnx"
+        msg = f"{name} is needed to make golden vectors: pip install hls4ml==1.3.0 torch==2.13.0 onnx qonnx==0.4.0"
         raise SystemExit(msg) from exc
 
 
 # ----------------------------------------------------------------------------- models
 
 
-def _seq(torch, spec, seed):
-    """A torch Sequential from a compact spec, with non-trivial BN statistics."""
+def _seq(torch, spec, seed, names=None):
+    """A torch Sequential from a compact spec, with non-trivial BN statistics (``names``: child names)."""
     torch.manual_seed(seed)
     layers = []
     for item in spec:
@@ -92,7 +100,12 @@ def _seq(torch, spec, seed):
         else:
             msg = f"unknown spec item {item!r}"
             raise ValueError(msg)
-    model = torch.nn.Sequential(*layers)
+    if names:
+        from collections import OrderedDict
+
+        model = torch.nn.Sequential(OrderedDict(zip(names, layers)))
+    else:
+        model = torch.nn.Sequential(*layers)
     with torch.no_grad():
         for mod in model:
             if isinstance(mod, torch.nn.Linear):
@@ -101,68 +114,113 @@ def _seq(torch, spec, seed):
     return model.eval()
 
 
-#: Each case: torch spec, config granularity, default precision, per-layer overrides
-#: (keyed by torch child index) and input range of the normal set (in LSBs of the input).
-CASES = {
-    "auto_bn": dict(
-        spec=[("dense", 16, 24), ("bn", 24), ("relu",), ("dense", 24, 12), ("bn", 12),
-              ("leaky", 0.3), ("dense", 12, 4), ("sigmoid",)],
-        granularity="name", default="ap_fixed<16,6>", layers={}, normal_scale=2.0,
-        note="per-layer 'auto' types, BatchNormalization after Dense folded, LeakyReLU 0.3, sigmoid table",
-    ),
-    "modelwide": dict(
-        spec=[("dense", 10, 16), ("relu",), ("dense", 16, 8), ("tanh",), ("dense", 8, 3)],
-        granularity="model", default="ap_fixed<16,6>", layers={}, normal_scale=2.0,
-        note="one model-wide type ap_fixed<16,6> (accum_t too: every product floored, sums wrap), tanh table",
-    ),
-    "axol1tl": dict(
-        spec=[("dense", 57, 32), ("relu",), ("dense", 32, 16), ("relu",), ("dense", 16, 8)],
-        granularity="name", default="ap_fixed<16,6>", normal_scale=None,
-        input="ap_fixed<8,6,AP_RND_CONV,AP_SAT>",
-        layers={
-            0: {"weight": "ap_fixed<6,3>", "bias": "ap_fixed<6,3>", "accum": "ap_fixed<20,9>", "result": "ap_fixed<20,9>"},
-            1: {"result": "ap_ufixed<10,6,AP_RND_CONV,AP_SAT>"},
-            2: {"weight": "ap_fixed<6,3>", "bias": "ap_fixed<6,3>", "accum": "ap_fixed<17,10>", "result": "ap_fixed<17,10>"},
-            3: {"result": "ap_ufixed<10,6,AP_RND_CONV,AP_SAT>"},
-            4: {"weight": "ap_fixed<6,3>", "bias": "ap_fixed<6,3>", "accum": "ap_fixed<16,9>", "result": "ap_fixed<16,9,AP_RND_CONV,AP_SAT>"},
-        },
-        score={"kind": "sum_mu2", "type": "ap_ufixed<18,14>"},
-        note="AXOL1TL-like 57-32-16-8 encoder; scaling and sum(mu^2) by the C++ harness (ours, AXOL1TL formulas)",
-    ),
-    "resource_rf": dict(
-        spec=[("bn", 20), ("dense", 20, 12), ("leaky", 0.2), ("dense", 12, 8), ("tanh",), ("dense", 8, 6),
-              ("relu",), ("dense", 6, 4)],
-        granularity="name", default="ap_fixed<14,5>", normal_scale=2.0,
-        layers={
-            1: {"accum": "ap_fixed<14,5>", "result": "ap_fixed<14,5>", "reuse": 4, "strategy": "Resource"},
-            3: {"accum": "ap_fixed<14,5>", "result": "ap_fixed<14,5>", "reuse": 4, "strategy": "Resource"},
-            5: {"accum": "ap_fixed<16,6>", "result": "ap_fixed<16,6>", "reuse": 16, "strategy": "Resource"},
-            7: {"accum": "ap_fixed<16,6>", "result": "ap_fixed<16,6>", "reuse": 8, "strategy": "Resource"},
-        },
-        note="leading BatchNormalization kept as scale/bias; Resource strategy with RF 4, 16 (>n_in) and 8; narrow accumulators",
-    ),
-    "sat_accum": dict(
-        spec=[("dense", 12, 10), ("relu",), ("dense", 10, 6), ("leaky", 0.25), ("dense", 6, 2)],
-        granularity="name", default="ap_fixed<16,6>", normal_scale=2.0,
-        layers={
-            0: {"accum": "ap_fixed<12,4,AP_RND,AP_SAT>", "result": "ap_fixed<12,4,AP_RND,AP_SAT>"},
-            1: {"result": "ap_ufixed<8,3,AP_RND_CONV,AP_SAT>"},
-            2: {"accum": "ap_fixed<10,3,AP_RND_ZERO,AP_SAT_SYM>", "result": "ap_fixed<10,3,AP_TRN,AP_SAT>",
-                "reuse": 4, "strategy": "Resource"},
-            3: {"result": "ap_fixed<10,3,AP_RND_INF,AP_SAT>"},
-            4: {"accum": "ap_fixed<14,4,AP_RND_MIN_INF,AP_WRAP>", "result": "ap_fixed<8,2,AP_TRN_ZERO,AP_SAT_ZERO>"},
-        },
-        note="saturating and rounding accumulators (summation order matters), Resource RF 4, exotic rounding modes",
-    ),
-    "vae_kl": dict(
-        spec=[("dense", 12, 16), ("relu",), ("dense", 16, 8)],
-        granularity="name", default="ap_fixed<16,6>", normal_scale=2.0,
-        layers={2: {"accum": "ap_fixed<24,10>", "result": "ap_fixed<12,5,AP_RND,AP_SAT>"}},
-        score={"kind": "kl", "latent": 4, "square": "ap_ufixed<16,8>", "table": "ap_fixed<18,8>",
-               "table_size": 1024, "accum": "ap_fixed<20,10>", "type": "ap_ufixed<16,9,AP_RND,AP_SAT>"},
-        note="mu = outputs 0..3, log sigma^2 = outputs 4..7; KL score by the C++ harness (ours)",
-    ),
-}
+def _qonnx_graph(onnx, spec, seed):
+    """A QONNX graph from a compact spec: ("quant", bits, frac, signed, rounding) on the running
+    tensor, ("dense", n_out, w_bits, w_frac) (MatMul with Quant'ed weights + Add of a float bias), ("relu",)."""
+    h, nh = onnx.helper, onnx.numpy_helper
+    rng = np.random.default_rng(seed)
+    inits = [nh.from_array(np.float32(0.0), "zero")]
+    nodes, cur, width = [], "x", spec[0][1]
+
+    def const(name, value):
+        inits.append(nh.from_array(np.asarray(value, dtype=np.float32), name))
+        return name
+
+    def quant(src, bits, frac, signed, rounding):
+        out = f"{src}_q{len(nodes)}"
+        nodes.append(h.make_node("Quant", [src, const(f"{out}_s", 2.0**-frac), "zero", const(f"{out}_b", float(bits))],
+                                 [out], name=f"quant{len(nodes)}", domain="qonnx.custom_op.general",
+                                 signed=int(signed), narrow=0, rounding_mode=rounding))
+        return out
+
+    for item in spec[1:]:
+        kind, *args = item
+        k = len(nodes)
+        if kind == "quant":
+            cur = quant(cur, *args)
+        elif kind == "dense":
+            n_out, w_bits, w_frac = args
+            w = quant(const(f"w{k}", rng.normal(0, 0.5, (width, n_out))), w_bits, w_frac, True, "ROUND")
+            nodes.append(h.make_node("MatMul", [cur, w], [f"mm{k}"], name=f"matmul{k}"))
+            nodes.append(h.make_node("Add", [f"mm{k}", const(f"b{k}", rng.normal(0, 0.3, n_out))], [f"add{k}"],
+                                     name=f"add{k}"))
+            cur, width = f"add{k}", n_out
+        elif kind == "relu":
+            nodes.append(h.make_node("Relu", [cur], [f"relu{k}"], name=f"relu{k}"))
+            cur = f"relu{k}"
+        else:
+            msg = f"unknown QONNX spec item {item!r}"
+            raise ValueError(msg)
+    graph = h.make_graph(nodes, "qnet", [h.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, spec[0][1]])],
+                         [h.make_tensor_value_info(cur, onnx.TensorProto.FLOAT, [1, width])], inits)
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", 13), h.make_opsetid("qonnx.custom_op.general", 1)])
+
+
+def _onnx_frontend_model(name: str, case: dict, torch, work: Path):
+    """What hls4ml's ONNX frontend reads: a torch export ("onnx") or a QONNX graph ("qonnx"), cleaned by qonnx."""
+    onnx = _need("onnx")
+    try:
+        from qonnx.core.modelwrapper import ModelWrapper
+        from qonnx.transformation.channels_last import ConvertToChannelsLastAndClean
+        from qonnx.transformation.gemm_to_matmul import GemmToMatMul
+        from qonnx.util.cleanup import cleanup_model
+    except ImportError as exc:  # pragma: no cover - only without the extras
+        msg = "the ONNX-frontend cases need qonnx: pip install qonnx==0.4.0"
+        raise SystemExit(msg) from exc
+    seed = sum(map(ord, name))
+    if case["frontend"] == "onnx":
+        raw = work / f"{name}_torch.onnx"
+        torch.onnx.export(_seq(torch, case["spec"], seed=seed), torch.zeros(1, case["spec"][0][1]), str(raw),
+                          dynamo=False, input_names=["x"], output_names=["y"])
+        model = ModelWrapper(str(raw))
+    else:
+        model = ModelWrapper(_qonnx_graph(onnx, case["spec"], seed))
+    model = cleanup_model(model).transform(ConvertToChannelsLastAndClean()).transform(GemmToMatMul())
+    return cleanup_model(model)
+
+
+def _keras_seq(spec, seed, names):
+    """A Keras 3 Sequential (torch backend, no TensorFlow) from a compact spec; ("dense", n_in, n_out, act)
+    gives hls4ml a Dense plus an activation layer '<name>_<act>', ("linear",) an Activation('linear')."""
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = _need("keras")
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    layers = [keras.Input((spec[0][1],), name="inp")]
+    for (kind, *args), name in zip(spec, names):
+        if kind == "dense":
+            layers.append(keras.layers.Dense(args[1], activation=args[2] if len(args) > 2 else None, name=name))
+        elif kind == "bn":
+            layers.append(keras.layers.BatchNormalization(name=name))
+        elif kind == "leaky":
+            layers.append(keras.layers.LeakyReLU(negative_slope=args[0], name=name))
+        else:
+            layers.append(keras.layers.Activation(kind, name=name))
+    model = keras.Sequential(layers)
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            n = layer.get_weights()[0].shape[0]
+            layer.set_weights([rng.uniform(0.5, 1.5, n), rng.uniform(-0.5, 0.5, n), rng.uniform(-0.5, 0.5, n),
+                               rng.uniform(0.3, 2.0, n)])
+    return model
+
+
+#: The cases, as data: tests/golden/hls4ml/cases.json (its "about" says what the keys mean). Spec items
+#: become tuples; "layers" keys that are digits become spec indices (PyTorch/Keras), others stay layer names.
+CASES_FILE = DEFAULT_OUT / "cases.json"
+
+
+def _load_cases(path: Path = CASES_FILE) -> dict:
+    cases = json.loads(path.read_text())["cases"]
+    for case in cases.values():
+        case["spec"] = [tuple(item) for item in case["spec"]]
+        case["layers"] = {int(k) if k.isdigit() else k: v for k, v in case.get("layers", {}).items()}
+    return cases
+
+
+CASES = _load_cases()
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -194,12 +252,12 @@ def _to_raw(y: np.ndarray, frac: int, what: str) -> np.ndarray:
 
 
 def _torch_name_to_onnx(onnx_model) -> dict[str, str]:
-    """Map hls4ml's torch layer names ('_3') to ONNX node names ('/3/Gemm')."""
+    """Map hls4ml's torch layer names ('_3', or a named child 'enc_fc1') to ONNX node names ('/3/Gemm')."""
     out = {}
     for node in onnx_model.graph.node:
         parts = node.name.split("/")
-        if len(parts) == 3 and parts[1].isdigit():
-            out[f"_{parts[1]}"] = node.name
+        if len(parts) == 3 and parts[1]:
+            out[f"_{parts[1]}" if parts[1].isdigit() else parts[1]] = node.name
     return out
 
 
@@ -319,6 +377,12 @@ def _layer_cfg(cfg: dict, lname: str, over: dict) -> None:
     for key in ("weight", "bias", "accum", "result", "table", "param", "scale"):
         if key in over:
             prec[key] = over[key]
+    if "table_size" in over:
+        entry["TableSize"] = over["table_size"]
+    if "trace" in over:  # Trace: the top function also calls nnet::save_layer_output (C simulation only)
+        entry["Trace"] = over["trace"]
+    if "table_t" in over:  # the layer key hls4ml applies to the table type (Precision.table is not applied)
+        entry["table_t"] = over["table_t"]
     if "reuse" in over:
         entry["ReuseFactor"] = over["reuse"]
     if "strategy" in over:
@@ -330,26 +394,54 @@ def _make_case(name: str, case: dict, out_dir: Path, work: Path, rng: np.random.
     hls4ml = _need("hls4ml")
     onnx = _need("onnx")
 
-    model = _seq(torch, case["spec"], seed=sum(map(ord, name)))
-    n_in = case["spec"][0][1]
+    names = case.get("names")
+    frontend = case.get("frontend", "pytorch")
     gran = case["granularity"]
-    cfg = hls4ml.utils.config_from_pytorch_model(
-        model, input_shape=(n_in,), granularity=gran, backend="Vivado", default_precision=case["default"])
-    if gran == "name":
-        in_name = next(k for k in cfg["LayerName"] if k.startswith("input"))
+    backend, project = case.get("backend", "Vivado"), case.get("project", "myproject")
+    if frontend == "pytorch":
+        model = _seq(torch, case["spec"], seed=sum(map(ord, name)), names=names)
+        n_in = case["spec"][0][1]
+        cfg = hls4ml.utils.config_from_pytorch_model(
+            model, input_shape=(n_in,), granularity=gran, backend=backend, default_precision=case["default"])
+    elif frontend == "keras":
+        model = _keras_seq(case["spec"], sum(map(ord, name)), names)
+        n_in = case["spec"][0][1]
+        cfg = hls4ml.utils.config_from_keras_model(model, granularity=gran, backend=backend,
+                                                   default_precision=case["default"])
+    else:  # hls4ml's ONNX frontend, on a QONNX-cleaned graph
+        model = _onnx_frontend_model(name, case, torch, work)
+        n_in = int(model.get_tensor_shape(model.graph.input[0].name)[-1])
+        cfg = hls4ml.utils.config.config_from_onnx_model(
+            model, granularity=gran, backend=backend, default_precision=case["default"])
+    cfg["Model"].update(case.get("model", {}))
+    if frontend in ("onnx", "qonnx"):
+        for lname, over in case["layers"].items():
+            _layer_cfg(cfg, lname, over)
+    elif gran == "name":
         if "input" in case:
+            in_name = next(k for k in cfg["LayerName"] if k.startswith("input") or k == "inp")
             cfg["LayerName"][in_name]["Precision"]["result"] = case["input"]
         for idx, over in case["layers"].items():
-            _layer_cfg(cfg, f"_{idx}", over)
-    prj = work / name
-    hm = hls4ml.converters.convert_from_pytorch_model(
-        model, hls_config=cfg, output_dir=str(prj), backend="Vivado", io_type="io_parallel")
+            _layer_cfg(cfg, names[idx] if names else f"_{idx}", over)
+    layout = case.get("layout", "")  # output_dir below the case folder (an other directory layout)
+    prj = work / name / layout if layout else work / name
+    if case.get("score") and project != "myproject":
+        msg = f"{name}: the C++ harness calls myproject(); keep the default project name for score cases"
+        raise SystemExit(msg)
+    conv = hls4ml.converters
+    convert = {"pytorch": conv.convert_from_pytorch_model,
+               "keras": conv.convert_from_keras_model}.get(frontend, conv.convert_from_onnx_model)
+    hm = convert(model, hls_config=cfg, output_dir=str(prj), backend=backend,
+                 io_type=case.get("io_type", "io_parallel"), project_name=project, write_weights_txt=case.get("weights_txt", True),
+                 **({"namespace": case["namespace"]} if "namespace" in case else {}))
     hm.compile()
+    if case.get("trace"):  # recompile with TraceOutput: layers with Trace get nnet::save_layer_output calls
+        hm.trace(np.zeros((1, n_in)))
 
     in_type = str(hm.get_input_variables()[0].type.precision)
     out_var = hm.get_output_variables()[0]
     out_type = str(out_var.type.precision)
-    out_name = hm.graph[hm.outputs[0]].name
+    out_name = next(layer.name for layer in hm.get_layers() if hm.outputs[0] in layer.outputs)
     lo, hi, f_in = _raw_range(case.get("input", in_type))
     _, _, f_out = _raw_range(out_type)
     n_out = int(np.prod(out_var.shape))
@@ -383,9 +475,9 @@ def _make_case(name: str, case: dict, out_dir: Path, work: Path, rng: np.random.
         for set_name in ("normal", "overflow"):
             if set_name == "normal":
                 half = int(case["normal_scale"] * (1 << f_in))
-                x_raw = rng.integers(max(lo, -half), min(hi, half) + 1, size=(N_NORMAL, n_in))
+                x_raw = rng.integers(max(lo, -half), min(hi, half) + 1, size=(case.get("n", N_NORMAL), n_in))
             else:
-                x_raw = rng.integers(lo, hi + 1, size=(N_OVERFLOW, n_in))
+                x_raw = rng.integers(lo, hi + 1, size=(case.get("n", N_OVERFLOW), n_in))
                 x_raw[:8] = hi
                 x_raw[8:16] = lo
             y = hm.predict(np.ldexp(x_raw.astype(np.float64), -f_in))
@@ -403,38 +495,39 @@ def _make_case(name: str, case: dict, out_dir: Path, work: Path, rng: np.random.
                 vectors[f"{set_name}__score"] = rec[:, -1]
 
     # committed firmware sources: the text the firmware is built from (no .so, no ap_types/nnet_utils)
-    dest = out_dir / name
-    if dest.exists():
-        shutil.rmtree(dest)
+    case_dir = out_dir / name
+    if case_dir.exists():
+        shutil.rmtree(case_dir)
+    dest = case_dir / layout if layout else case_dir
     (dest / "firmware" / "weights").mkdir(parents=True)
     fw = prj / "firmware"
-    for f in ["defines.h", "parameters.h", "myproject.h", "myproject.cpp"]:
+    for f in ["defines.h", "parameters.h", f"{project}.h", f"{project}.cpp"]:
         shutil.copy(fw / f, dest / "firmware" / f)
-    for f in sorted((fw / "weights").glob("*.txt")):
+    # the weights the firmware reads: weights/*.txt, or only the initializers in weights/*.h without them
+    for f in sorted((fw / "weights").glob("*.txt" if case.get("weights_txt", True) else "*.h")):
         shutil.copy(f, dest / "firmware" / "weights" / f.name)
+    dest = case_dir
     np.savez_compressed(dest / "vectors.npz", **vectors)
 
     # the same network as ONNX, with the configuration keyed by ONNX node names
     onnx_path = dest / "model.onnx"
-    torch.onnx.export(model, torch.zeros(1, n_in), str(onnx_path), dynamo=False,
-                      input_names=["x"], output_names=["y"], dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
-    omodel = onnx.load(str(onnx_path))
-    names = _torch_name_to_onnx(omodel)
-    onnx_cfg = {"Model": {k: v for k, v in cfg["Model"].items() if k in ("Precision", "ReuseFactor", "Strategy")}}
-    if gran == "name":
-        layer_cfg = {}
-        for lname, entry in cfg["LayerName"].items():
-            key = names.get(lname, "x" if lname.startswith("input") else None)
-            if key is None:
-                continue
-            clean = {k: v for k, v in entry.items() if k in ("Precision", "ReuseFactor", "Strategy", "TableSize")}
-            layer_cfg[key] = clean
-        onnx_cfg["LayerName"] = layer_cfg
-    (dest / "config.json").write_text(json.dumps(onnx_cfg, indent=1, sort_keys=True) + "\n")
-
+    if frontend == "keras":  # no ONNX twin: loader 1 only
+        pass
+    elif frontend != "pytorch":  # the cleaned graph hls4ml read, and its configuration as given
+        model.save(str(onnx_path))
+        nodes = {n.name for n in model.graph.node} | {model.graph.input[0].name}
+        keep = ("Precision", "ReuseFactor", "Strategy", "TableSize", "table_t")
+        onnx_cfg = {"Model": {k: v for k, v in cfg["Model"].items() if k in ("Precision", "ReuseFactor", "Strategy")},
+                    "LayerName": {k: {kk: vv for kk, vv in v.items() if kk in keep}
+                                  for k, v in cfg["LayerName"].items() if k in nodes}}
+        (dest / "config.json").write_text(json.dumps(onnx_cfg, indent=1, sort_keys=True) + "\n")
+    else:
+        _export_torch_onnx(torch, onnx, model, n_in, cfg, gran, onnx_path, dest / "config.json")
     files = sorted(p for p in dest.rglob("*") if p.is_file())
     return {
         "note": case["note"],
+        "frontend": frontend,
+        "onnx_loader_refuses": case.get("onnx_loader_refuses"),
         "input_type": case.get("input", in_type),
         "output_type": out_type,
         "output": out_name,
@@ -442,8 +535,33 @@ def _make_case(name: str, case: dict, out_dir: Path, work: Path, rng: np.random.
         "sets": sets,
         "granularity": gran,
         "default_precision": case["default"],
+        "project_dir": layout or ".",
+        "project_name": project,
+        "io_type": case.get("io_type", "io_parallel"),
+        "backend": backend,
+        "weights_txt": case.get("weights_txt", True),
         "files": {str(p.relative_to(dest)): _sha256(p) for p in files},
     }
+
+
+def _export_torch_onnx(torch, onnx, model, n_in, cfg, gran, onnx_path, cfg_path) -> None:
+    """The torch model as ONNX, with the hls4ml configuration re-keyed by ONNX node names (loader 2)."""
+    torch.onnx.export(model, torch.zeros(1, n_in), str(onnx_path), dynamo=False,
+                      input_names=["x"], output_names=["y"], dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
+    omodel = onnx.load(str(onnx_path))
+    onnx_names = _torch_name_to_onnx(omodel)
+    onnx_cfg = {"Model": {k: v for k, v in cfg["Model"].items() if k in ("Precision", "ReuseFactor", "Strategy")}}
+    if gran == "name":
+        layer_cfg = {}
+        for lname, entry in cfg["LayerName"].items():
+            key = onnx_names.get(lname, "x" if lname.startswith("input") else None)
+            if key is None:
+                continue
+            keep = ("Precision", "ReuseFactor", "Strategy", "TableSize", "table_t")
+            clean = {k: v for k, v in entry.items() if k in keep}
+            layer_cfg[key] = clean
+        onnx_cfg["LayerName"] = layer_cfg
+    cfg_path.write_text(json.dumps(onnx_cfg, indent=1, sort_keys=True) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -457,14 +575,22 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     manifest_path = args.out / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"cases": {}}
-    manifest["tools"] = {"hls4ml": hls4ml.__version__, "torch": torch.__version__, "onnx": onnx.__version__,
-                         "numpy": np.__version__, "g++": gxx, "python": platform.python_version()}
+    tools = {"hls4ml": hls4ml.__version__, "torch": torch.__version__, "onnx": onnx.__version__,
+             "numpy": np.__version__, "g++": gxx, "python": platform.python_version()}
+    for extra in ("qonnx", "keras"):  # the ONNX/QONNX and Keras frontend cases
+        try:
+            tools[extra] = importlib.metadata.version(extra)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    manifest.setdefault("tools", tools)  # the first run's tools; each case records its own below
     manifest["made_by"] = "scripts/make_hls4ml_vectors.py (hls_model.compile() + predict through the double bridge)"
-    rng = np.random.default_rng(args.seed)
     with tempfile.TemporaryDirectory(prefix="hls4ml_vectors_") as tmp:
         for name in args.cases:
             print(f"[make_hls4ml_vectors] {name}", file=sys.stderr)
+            # one generator per case (seed, name): a case's inputs do not depend on which others run
+            rng = np.random.default_rng([args.seed, sum(map(ord, name))])
             manifest["cases"][name] = _make_case(name, CASES[name], args.out, Path(tmp), rng)
+            manifest["cases"][name]["tools"] = tools
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return 0
 

@@ -215,3 +215,14 @@ def test_missing_path_and_empty_directory(tmp_path: Path) -> None:
         read_hls_report(tmp_path / "nope.xml")
     with pytest.raises(ModelFormatError, match="run C synthesis first"):
         read_hls_report(tmp_path)
+
+
+def test_project_directory_with_other_project_name_finds_the_rpt(tmp_path: Path) -> None:
+    # hls4ml's ProjectName sets the top name: l1_encoder_csynth.rpt, l1_encoder_prj/solution1/...
+    (tmp_path / "l1_encoder_csynth.rpt").write_text(_VIVADO_RPT)
+    assert read_hls_report(tmp_path).latency_worst == 13
+    nested = tmp_path / "nested"
+    report_dir = nested / "l1_encoder_prj" / "solution1" / "syn" / "report"
+    report_dir.mkdir(parents=True)
+    (report_dir / "l1_encoder_csynth.rpt").write_text(_VIVADO_RPT)
+    assert read_hls_report(nested).latency_worst == 13

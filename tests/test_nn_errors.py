@@ -55,3 +55,78 @@ def test_bad_inputs_are_refused():
         model.predict_raw(np.zeros((3, 10)))
     with pytest.raises(RawRangeError, match="outside ap_fixed<16,6>"):
         model.predict_raw(np.full((1, 10), 40000, dtype=np.int64))
+
+
+def _copy(case: str, tmp_path: Path) -> Path:
+    shutil.copytree(GOLDEN / case, tmp_path / case)
+    return tmp_path / case
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    if old not in text:  # the fixture no longer holds what the test edits: fail loudly, never pass vacuously
+        pytest.fail(f"{path} does not contain {old!r}; update the test to the regenerated golden files")
+    path.write_text(text.replace(old, new))
+
+
+def test_unsupported_layer_in_stream_project_is_named(tmp_path):
+    prj = _copy("stream_named", tmp_path) / "out" / "hls_prj"
+    _edit(prj / "firmware" / "l1_encoder.cpp", "nnet::sigmoid<", "nnet::softmax<")
+    with pytest.raises(ModelFormatError, match=r"layer sig_out: nnet::softmax is not supported; supported layers"):
+        load_hls4ml_project(prj)
+
+
+def test_unknown_io_type_is_refused(tmp_path):
+    prj = _copy("stream_resource", tmp_path)
+    _edit(prj / "firmware" / "parameters.h", "nnet::io_stream", "nnet::io_serial")
+    with pytest.raises(ModelFormatError, match=r"io_type nnet::io_serial is not supported; supported: "
+                                               r"nnet::io_parallel, nnet::io_stream"):
+        load_hls4ml_project(prj)
+
+
+def test_unsupported_dense_kernel_and_product_are_named(tmp_path):
+    prj = _copy("resource_mix", tmp_path)
+    params = prj / "firmware" / "parameters.h"
+    original = params.read_text()
+    _edit(params, "nnet::DenseLatency<", "nnet::DenseCompressed<")
+    with pytest.raises(ModelFormatError, match=r"layer _4: dense kernel DenseCompressed is not supported; supported: "
+                                               r"DenseLatency"):
+        load_hls4ml_project(prj)
+    params.write_text(original)
+    _edit(params, "nnet::product::mult<", "nnet::product::both_binary<")
+    with pytest.raises(ModelFormatError, match=r"layer _0: product nnet::product::both_binary is not supported"):
+        load_hls4ml_project(prj)
+
+
+def test_header_only_weights_errors(tmp_path):
+    fw = _copy("stream_named", tmp_path) / "out" / "hls_prj" / "firmware"
+    (fw / "weights" / "b2.h").unlink()
+    with pytest.raises(ModelFormatError, match=r"layer enc_fc1: weights b2 are neither loaded by the top function "
+                                               r"\(load_weights_from_txt\) nor defined in .*b2\.h"):
+        load_hls4ml_project(fw.parent)
+    (fw / "weights" / "b2.h").write_text("enc_fc1_bias_t b2[12];\n")
+    with pytest.raises(ModelFormatError, match=r"b2\.h: no definition '<type> b2\[N\] = \{\.\.\.\}'"):
+        load_hls4ml_project(fw.parent)
+
+
+def test_qonnx_model_points_to_the_project_loader():
+    with pytest.raises(ModelFormatError, match=r"node Quant_0: ONNX op Quant is not supported.*"
+                                               r"convert it with hls4ml .*load_hls4ml_project"):
+        load_onnx(GOLDEN / "qonnx_quant" / "model.onnx", config=GOLDEN / "qonnx_quant" / "config.json")
+
+
+def test_several_data_ports_are_refused_weight_ports_are_not(tmp_path):
+    # wide_accum has the weight port w2 (BramFactor) beside its input and output: that loads (test_nn_golden);
+    # a second data input does not
+    prj = _copy("wide_accum", tmp_path)
+    _edit(prj / "firmware" / "myproject.cpp", "    input_t input_1[6],\n", "    input_t input_1[6],\n    input_t aux[6],\n")
+    with pytest.raises(ModelFormatError, match=r"the top function has 3 data arguments \(input_1, aux, layer6_out\); "
+                                               r"only one input and one output are supported"):
+        load_hls4ml_project(prj)
+
+
+def test_layer_type_config_is_refused_not_ignored():
+    pytest.importorskip("onnx")
+    cfg = {"Model": {"Precision": {"default": "ap_fixed<16,6>"}}, "LayerType": {"Dense": {"Precision": "ap_fixed<8,3>"}}}
+    with pytest.raises(ModelFormatError, match=r"config LayerType entries \(Dense\) are not supported by load_onnx"):
+        load_onnx(GOLDEN / "modelwide" / "model.onnx", config=cfg)

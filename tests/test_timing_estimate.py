@@ -107,3 +107,16 @@ def test_bx_period_matches_the_clock_module() -> None:
 def test_bad_topologies_are_clear_errors(layers, kwargs, message: str) -> None:
     with pytest.raises(ModelFormatError, match=message):
         estimate_timing(layers, **kwargs)
+
+
+def test_io_stream_project_is_refused_not_timed_as_io_parallel() -> None:
+    from firmware_models.nn import load_hls4ml_project
+
+    golden = Path(__file__).resolve().parent / "golden" / "hls4ml"
+    parallel = load_hls4ml_project(golden / "modelwide").describe()
+    assert {d["io_type"] for d in parallel} == {"io_parallel"}
+    assert estimate_timing(parallel).latency_cycles >= 1
+    streamed = load_hls4ml_project(golden / "tiny_modes").describe()
+    assert {d["io_type"] for d in streamed} == {"io_stream"}
+    with pytest.raises(ModelFormatError, match=r"layer 0 is io_stream; the timing estimator covers io_parallel only"):
+        estimate_timing(streamed)

@@ -1,18 +1,21 @@
-"""Loader 1: an hls4ml project directory (Vivado/Vitis backend, io_parallel) -> NNModel.
+"""Loader 1: an hls4ml project directory (Vivado/Vitis backend, io_parallel or io_stream) -> NNModel.
 
-Reads what hls4ml 1.3.0 writes under ``<project>/firmware/``: ``defines.h``
-(``typedef <type> <name>;``), ``parameters.h`` (one ``struct configN :
-nnet::dense_config {...}`` per layer: sizes, strategy, reuse factor, kernel,
-product, typedefs), the top function ``<project>.cpp`` (the sequence of
-``nnet::<layer><...>(in, out, ...); // <name>`` calls and the
-``load_weights_from_txt`` list) and ``weights/*.txt``. The .txt files are the
-truth: the emulation reads them as doubles and floors them into ``weight_t``
-(:data:`firmware_models.nn.model.CONVENTIONS` ``weights_txt``); when they are
-absent the initializers in ``weights/*.h`` are read the same way.
+Reads what hls4ml 1.3.0 writes under ``<output_dir>/firmware/`` for any project
+name and frontend (PyTorch, Keras, ONNX/QONNX): ``defines.h`` (``typedef <type>
+<name>;``; io_stream wraps types as ``nnet::array<T, N*k>``, whose arithmetic is on
+``T``), ``parameters.h`` (one ``struct configN : nnet::dense_config {...}`` per
+layer: sizes, io_type, strategy, reuse factor, kernel, product, typedefs), the top
+function ``<project>.cpp`` (array or ``hls::stream`` arguments, possibly inside a
+namespace; the sequence of ``nnet::<layer><...>(in, out, ...); // <name>`` calls and
+the ``load_weights_from_txt`` list) and ``weights/*.txt``. The .txt files are the
+truth: the emulation reads them as doubles and assigns them to ``weight_t``
+(:data:`firmware_models.nn.model.CONVENTIONS` ``weights_txt``); with WriteWeightsTxt
+off (no load list), the type, size and initializer of ``<type> <var>[N] = {...}`` in
+``weights/<var>.h`` are read instead (the same double -> weight_t conversion).
 
-Anything it cannot model (io_stream, other layer functions, binary/ternary
-products) raises :class:`~firmware_models.errors.ModelFormatError` naming the
-layer and what is supported.
+Anything it cannot model (other layer functions, dense kernels or io types,
+binary/ternary products) raises :class:`~firmware_models.errors.ModelFormatError`
+naming the layer, what it is and what is supported.
 """
 
 from __future__ import annotations
@@ -32,13 +35,21 @@ __all__ = ["load_hls4ml_project", "resource_order"]
 _TYPEDEF = re.compile(r"typedef\s+(.+?)\s+(\w+)\s*;")
 _DEFINE = re.compile(r"(?:#define\s+(\w+)\s+(\d+))|(?:static\s+const\s+(?:unsigned|int)\s+(\w+)\s*=\s*(\d+)\s*;)")
 _TOP = re.compile(r"void\s+(\w+)\s*\(([^)]*)\)\s*\{")
-_PARAM = re.compile(r"(\w+)\s+(\w+)\s*\[\s*(\w+)\s*\]")
+_PARAM = re.compile(r"(?:hls::stream\s*<\s*(\w+)\s*>\s*&\s*(\w+))|(?:(\w+)\s+(\w+)\s*\[\s*(\w+)\s*\])")
+#: io_stream packs values in ``nnet::array<T, N*k>`` (nnet_utils/nnet_types.h); the arithmetic is on T
+_ARRAY = re.compile(r"^nnet::array\s*<\s*(.+?)\s*,\s*[\w\s*+]+>$")
+_IO_TYPES = ("nnet::io_parallel", "nnet::io_stream")
+_HEADER_ARRAY = r"(\w+)\s+{var}\s*\[\s*(\d+)\s*\]\s*=\s*\{{"
 _LOAD = re.compile(r"load_weights_from_txt\s*<\s*(\w+)\s*,\s*(\d+)\s*>\s*\(\s*(\w+)\s*,\s*\"([^\"]+)\"\s*\)")
 _CALL = re.compile(r"nnet::(\w+)\s*<([^;]*?)>\s*\(([^;]*?)\)\s*;[ \t]*(?://[ \t]*(\S+))?")
 _STRUCT = re.compile(r"struct\s+(\w+)\s*:\s*nnet::(\w+)\s*\{(.*?)\n\s*\};", re.S)
 _STATIC = re.compile(r"static\s+const\s+(?:unsigned|int|bool)\s+(\w+)\s*=\s*([^;]+);")
 _USING = re.compile(r"using\s+(\w+)\s*=\s*nnet::(?:product::)?(\w+)\s*<")
 
+#: nnet:: calls in a top function that move no data between layers: weight loading (load_*), and what
+#: hls4ml's writer (writer/vivado_writer.py write_project_cpp) adds under #ifndef __SYNTHESIS__ for
+#: hls_model.trace(): save_layer_output copies a layer's output to the trace buffers
+_CSIM_HELPERS = ("convert_data", "save_layer_output")
 _SUPPORTED_CALLS = ("dense", "normalize", "relu", "leaky_relu", "linear", "sigmoid", "tanh")
 _KIND = {"dense": "dense", "normalize": "batchnorm", "relu": "relu", "leaky_relu": "leaky_relu",
          "linear": "linear", "sigmoid": "sigmoid", "tanh": "tanh"}
@@ -65,20 +76,22 @@ def _structs(text: str) -> dict[str, dict]:
 
 
 def _read_values(fw: Path, fname: str, var: str) -> list[float]:
-    txt = fw / "weights" / fname
-    if txt.exists():
-        line = _read(txt).splitlines()[0] if _read(txt).strip() else ""
+    """Decimal tokens of one weight array: ``weights/<fname>`` (.txt), else the initializer in ``weights/<var>.h``."""
+    src = fw / "weights" / fname
+    if src.suffix == ".txt" and src.exists():
+        text = _read(src)
+        line = text.splitlines()[0] if text.strip() else ""
     else:
-        header = fw / "weights" / f"{var}.h"
-        m = re.search(r"=\s*\{([^}]*)\}", _read(header))
+        src = fw / "weights" / f"{var}.h"
+        m = re.search(r"=\s*\{([^}]*)\}", _read(src))
         if m is None:
-            msg = f"{header}: no initializer list for {var}; regenerate the project with WriteWeightsTxt"
+            msg = f"{src}: no initializer list for {var}; regenerate the project with hls4ml"
             raise ModelFormatError(msg)
         line = m.group(1)
     try:
         return [float(tok) for tok in line.split(",") if tok.strip()]
     except ValueError as exc:
-        msg = f"{txt}: not a comma-separated list of decimal numbers ({exc})"
+        msg = f"{src}: not a comma-separated list of decimal numbers ({exc})"
         raise ModelFormatError(msg) from exc
 
 
@@ -147,8 +160,15 @@ class _Project:
         self.top_text = _read(tops[0])
         self.loads = {var: (tname, int(size), fname) for tname, size, var, fname in _LOAD.findall(self.top_text)}
 
+    def is_weight(self, var: str) -> bool:
+        """A weight array: loaded by the top function or defined in weights/<var>.h."""
+        return var in self.loads or (self.fw / "weights" / f"{var}.h").is_file()
+
     def type(self, alias: str, layer: str) -> FixedType:
         text = self.typedefs.get(alias, alias)
+        packed = _ARRAY.match(text)
+        if packed:  # io_stream: a stream of nnet::array packs of the element type
+            text = self.typedefs.get(packed.group(1), packed.group(1))
         try:
             return FixedType.parse(text)
         except ModelFormatError as exc:
@@ -156,10 +176,19 @@ class _Project:
             raise ModelFormatError(msg) from exc
 
     def weights(self, var: str, layer: str) -> tuple[np.ndarray, FixedType]:
-        if var not in self.loads:
-            msg = f"layer {layer}: weights {var} are not loaded by the top function (load_weights_from_txt)"
-            raise ModelFormatError(msg)
-        tname, size, fname = self.loads[var]
+        if var in self.loads:
+            tname, size, fname = self.loads[var]
+        else:  # WriteWeightsTxt off: the array is defined with its initializer in weights/<var>.h
+            header = self.fw / "weights" / f"{var}.h"
+            if not header.exists():
+                msg = (f"layer {layer}: weights {var} are neither loaded by the top function (load_weights_from_txt) "
+                       f"nor defined in {header}; pass a complete hls4ml project directory")
+                raise ModelFormatError(msg)
+            m = re.search(_HEADER_ARRAY.format(var=re.escape(var)), _read(header))
+            if m is None:
+                msg = f"{header}: no definition '<type> {var}[N] = {{...}}'; regenerate the project with hls4ml"
+                raise ModelFormatError(msg)
+            tname, size, fname = m.group(1), int(m.group(2)), f"{var}.h"
         t = self.type(tname, layer)
         vals = _read_values(self.fw, fname, var)
         if len(vals) != size:
@@ -170,15 +199,16 @@ class _Project:
     def layer(self, func: str, targs: list[str], args: list[str], name: str) -> LayerRecord:
         if func not in _SUPPORTED_CALLS:
             msg = (f"layer {name}: nnet::{func} is not supported; supported layers: "
-                   f"{', '.join(_SUPPORTED_CALLS)} (io_parallel)")
+                   f"{', '.join(_SUPPORTED_CALLS)} (io_parallel or io_stream)")
             raise ModelFormatError(msg)
         cfg = self.configs.get(targs[-1])
         if cfg is None:
             msg = f"layer {name}: config struct {targs[-1]} not found in parameters.h"
             raise ModelFormatError(msg)
         f = cfg["fields"]
-        if "io_type" in f and f["io_type"] != "nnet::io_parallel":
-            msg = f"layer {name}: io_type {f['io_type']} is not supported; convert with io_type='io_parallel'"
+        if "io_type" in f and f["io_type"] not in _IO_TYPES:
+            msg = (f"layer {name}: io_type {f['io_type']} is not supported; supported: {', '.join(_IO_TYPES)} "
+                   "(convert with io_type='io_parallel' or 'io_stream')")
             raise ModelFormatError(msg)
         n_in = int(f.get("n_in", "0"))
         types = {"input": self.type(targs[0], name), "result": self.type(targs[-2], name)}
@@ -229,7 +259,9 @@ class _Project:
                 build = sigmoid_table if kind == "sigmoid" else tanh_table
                 params["table"] = build(size, types["table"])
                 extra = {"table_size": size}
-        return LayerRecord(name=name, kind=kind, n_in=n_in, n_out=n_out, types=types, params=params, **extra)
+        io_type = "io_stream" if f.get("io_type") == "nnet::io_stream" else "io_parallel"
+        return LayerRecord(name=name, kind=kind, n_in=n_in, n_out=n_out, types=types, params=params, io_type=io_type,
+                           **extra)
 
 
 def load_hls4ml_project(path) -> NNModel:
@@ -240,13 +272,19 @@ def load_hls4ml_project(path) -> NNModel:
         raise ModelFormatError(msg)
     prj = _Project(root)
     top = _TOP.search(prj.top_text)
-    params = _PARAM.findall(top.group(2))
+    params = [(a or c, b or d) for a, b, c, d, _ in _PARAM.findall(top.group(2))]
+    # weights larger than the Model BramFactor become top-level ports after the data ports (hls4ml
+    # backends/fpga/fpga_backend.py / writer/vivado_writer.py write_project_cpp 'brams'); the C simulation
+    # still fills them from weights/*.txt, so they are weights here, not data
+    params = [p for p in params if not prj.is_weight(p[1])]
     if len(params) != 2:
-        msg = f"{root}: the top function has {len(params)} array arguments; only one input and one output are supported"
+        names = ", ".join(name for _, name in params)
+        msg = (f"{root}: the top function has {len(params)} data arguments ({names}); only one input and one "
+               "output are supported (models with several inputs or outputs are not)")
         raise ModelFormatError(msg)
     layers = []
     for func, targs, args, name in _CALL.findall(prj.top_text):
-        if func.startswith("load_") or func in ("convert_data",):
+        if func.startswith("load_") or func in _CSIM_HELPERS:
             continue
         tlist = [t.strip() for t in targs.split(",")]
         alist = [a.strip() for a in args.split(",")]

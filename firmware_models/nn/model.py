@@ -48,6 +48,12 @@ CONVENTIONS = {
     "index = int(x*N/8) + N/2, clamped",
     "weights_txt": _NNET + "nnet_helpers.h load_weights_from_txt: each decimal token is read as a "
     "double (istream >>) and assigned to weight_t (floored for AP_TRN)",
+    "io_stream": _NNET + "nnet_dense_stream.h dense: unpacks the nnet::array packs and calls the same "
+    "CONFIG_T::kernel as io_parallel (dense_wrapper); nnet_activation_stream.h and nnet_batchnorm_stream.h "
+    "apply the io_parallel per-element formulas, so the bits are the same",
+    "table_t": "hls4ml 1.3.0 hls4ml/model/layers.py Layer.__init__ applies layer-config keys ending in _t "
+    "(table_t) as types; Precision: {table: ...} is never applied, so an activation table stays "
+    "ap_fixed<18,8> (backends/vivado/vivado_backend.py TypeAttribute('table') default) unless table_t is set",
 }
 
 
@@ -72,6 +78,8 @@ class LayerRecord:
     params: Mapping[str, np.ndarray] = field(default_factory=dict)
     reuse_factor: int = 1
     strategy: str = "latency"
+    #: "io_parallel" or "io_stream" (same bits, see CONVENTIONS["io_stream"]; the timing differs)
+    io_type: str = "io_parallel"
     table_size: int = 0
     order: np.ndarray | None = None
     #: set when the firmware's summation order is not modelled (then only a wrapping accum_t is exact)
@@ -92,7 +100,7 @@ class LayerRecord:
         """Plain-data summary (for timing estimators and reports)."""
         return {"name": self.name, "kind": self.kind, "n_in": self.n_in, "n_out": self.n_out,
                 "types": {k: str(v) for k, v in self.types.items()}, "reuse_factor": self.reuse_factor,
-                "strategy": self.strategy}
+                "strategy": self.strategy, "io_type": self.io_type}
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 The configuration is what ``hls4ml.utils.config_from_*_model`` returns (a dict,
 or a JSON/YAML file of it): ``Model: {Precision: {default: ...}, ReuseFactor,
 Strategy}`` and optional ``LayerName: {<ONNX node name>: {Precision: {weight,
-bias, accum, result, scale, param, table}, ReuseFactor, Strategy, TableSize}}``;
+bias, accum, result, scale, param}, ReuseFactor, Strategy, TableSize, table_t}}``;
 the graph input's name sets the input precision. hls4ml 1.3.0's conversion
 rules applied here (Vivado backend):
 
@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,7 @@ __all__ = ["load_onnx", "valid_reuse_factors"]
 
 _SUPPORTED_OPS = ("Gemm", "MatMul(+Add)", "BatchNormalization", "Relu", "LeakyRelu", "Sigmoid", "Tanh",
                   "Identity", "Flatten")
+_DEFAULT_TABLE = FixedType.parse("ap_fixed<18,8>")
 _ACT = {"Relu": "relu", "LeakyRelu": "leaky_relu", "Sigmoid": "sigmoid", "Tanh": "tanh"}
 
 
@@ -137,6 +139,11 @@ class _Config:
         self.rf = int(model.get("ReuseFactor", 1))
         self.strategy = str(model.get("Strategy", "Latency")).lower()
         self.layers = cfg.get("LayerName", {}) or {}
+        if cfg.get("LayerType"):  # hls4ml's 'type' granularity: not modelled here; ignoring it would be silent
+            msg = (f"config LayerType entries ({', '.join(cfg['LayerType'])}) are not supported by load_onnx; "
+                   "give per-node LayerName entries (granularity='name'), or convert with hls4ml and load the "
+                   "project directory with load_hls4ml_project")
+            raise ModelFormatError(msg)
 
     @staticmethod
     def parse(text, where: str) -> FixedType | None:
@@ -153,6 +160,23 @@ class _Config:
         if isinstance(p, str):
             p = {"result": p}
         return self.parse(p.get(key), f"layer {layer} {key}")
+
+    def table_type(self, layer: str) -> FixedType:
+        """An activation's table_t: the layer key ``table_t``, else ap_fixed<18,8>.
+
+        hls4ml 1.3.0 applies layer-config keys ending in ``_t`` as type attributes
+        (``model/layers.py`` Layer.__init__) and gives ``table_t`` the default
+        ``FixedPrecisionType(18, 8)`` (``backends/vivado/vivado_backend.py``); it never reads
+        ``Precision: {table: ...}`` (the key ``config_from_*_model`` writes), so that one is ignored here too.
+        """
+        entry = self.layers.get(layer) or {}
+        t = self.parse(entry.get("table_t"), f"layer {layer} table_t") or _DEFAULT_TABLE
+        p = entry.get("Precision")
+        asked = self.parse(p.get("table"), f"layer {layer} table") if isinstance(p, dict) else None
+        if asked is not None and asked not in (t, _DEFAULT_TABLE):  # config_from_*_model writes the default
+            warnings.warn(f"layer {layer}: Precision.table {asked} is ignored by hls4ml 1.3.0 (the table is {t}); "
+                          "set the layer key 'table_t' to change the table type", UserWarning, stacklevel=3)
+        return t
 
     def get(self, layer: str, key: str, default):
         return (self.layers.get(layer) or {}).get(key, default)
@@ -219,6 +243,9 @@ def _graph(model):
             out.append([node.name, _ACT[op], {"alpha": attrs.get("alpha", 0.01)}])
         else:
             msg = f"node {node.name}: ONNX op {op} is not supported; supported: {', '.join(_SUPPORTED_OPS)}"
+            if node.domain.startswith("qonnx"):
+                msg += ("; for a QONNX model convert it with hls4ml (convert_from_onnx_model) and load the "
+                        "project directory with load_hls4ml_project")
             raise ModelFormatError(msg)
         alias[node.output[0]] = node.output[0]
     return out
@@ -291,7 +318,7 @@ def load_onnx(model, config=None) -> NNModel:
                     types["param"] = cfg.prec(name, "param") or _kif_type(alpha)
                     params["alpha"] = quantize(np.array(alpha), types["param"], context=f"layer {name} alpha")
                 elif kind in ("sigmoid", "tanh"):
-                    types["table"] = cfg.prec(name, "table") or FixedType.parse("ap_fixed<18,8>")
+                    types["table"] = cfg.table_type(name)
                     size = int(cfg.get(name, "TableSize", 1024))
                     params["table"] = (sigmoid_table if kind == "sigmoid" else tanh_table)(size, types["table"])
                     extra = {"table_size": size}
