@@ -93,3 +93,24 @@ def test_default_config_runs_all_algorithms():
     for algo in range(5):
         out = EcontChip(EcontConfig(algorithm=algo, stc_type=0)).run(pack_rx_words(codes, np.arange(50)))
         assert out.tx.shape == (50, 13) and not out.tx[:, 2:].any()  # 2 links by default
+
+
+def test_buffer_overflow_words_are_counted_and_warned_once():
+    """buff_t1 above the 400-word buffer: packets written past the top are lost; the stage counts them
+    (the same count as the chip's own ``lost_words``) and warns once per run, naming the fix."""
+    cfg = dict(algorithm="threshold_sum", threshold=10, n_links=1, buff_t1=600, buff_t2=600, buff_t3=0)
+    stage = _stage(**cfg)
+    n = 60
+    cells = np.full((n, 48), 3000, dtype=np.uint32)
+    bx = np.arange(100, 100 + n, dtype=np.uint16)
+    batch = {"orbit": np.ones(n, dtype=np.uint32), "bx": bx, "calo_cells": cells}
+    with pytest.warns(RuntimeWarning, match=r"buffer overflowed .* set buff_t1 <= 400"):
+        stage.process(batch)
+    chip = EcontChip(stage.config)
+    codes = np.zeros((3564 + 100 + n, 48), dtype=np.int64)
+    codes[3564 + bx.astype(int)] = cells_to_codes(cells, stage.config)
+    with pytest.warns(RuntimeWarning):
+        ref = chip.run(pack_rx_words(codes, np.arange(len(codes)) % 3564))
+    s = stage.summary({})
+    assert s["buffer_lost_words"] == int(ref.lost_words.sum()) > 0
+    assert s["events_with_lost_words"] == int(np.count_nonzero(ref.lost_words[3564 + bx.astype(int)])) > 0

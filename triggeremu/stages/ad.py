@@ -178,7 +178,8 @@ def _estimator_layers(ad: ADModel) -> list[dict]:
             msg = (f"no timing for AD model {ad.path}: layer {rec.name!r} ({rec.kind}, {rec.strategy} strategy) is "
                    "outside the estimator's scope; give report = <csynth.xml> or latency_cycles in the stage")
             raise ConfigError(msg)
-        layers.append({"kind": rec.kind, "n_in": rec.n_in, "n_out": rec.n_out, "reuse_factor": rec.reuse_factor})
+        layers.append({"kind": rec.kind, "n_in": rec.n_in, "n_out": rec.n_out, "reuse_factor": rec.reuse_factor,
+                       "io_type": rec.io_type})
     if ad.score_name is not None:
         kind = (ad.config.get("score") or {}).get("kind", "sum_mu2")
         layers.append({"kind": "sum_sq" if kind == "sum_mu2" else "kl", "n_in": ad.model.layers[-1].n_out})

@@ -116,7 +116,7 @@ class AsicStage:
         self._chip.reset()
         self._last = None
         self._stats = {"events": 0, "empty_bx_simulated": 0, "empty_bx_skipped": 0, "truncated": 0,
-                       "bits": 0, "unexpected_headers": 0}
+                       "bits": 0, "unexpected_headers": 0, "lost_words": 0, "events_with_lost_words": 0}
         self._tally = ReconstructionTally(self.decoder.cell_map) if self.decoder is not None else None
         self._decoder_skipped = 0
 
@@ -152,7 +152,10 @@ class AsicStage:
         codes = np.zeros((len(timeline), 48), dtype=np.int64)
         codes[at] = cells_to_codes(cells, self.config)
         rx = pack_rx_words(codes, timeline % ORBIT_BX, self.config.input_cell_order)
-        out = self._chip.run(rx)
+        with warnings.catch_warnings():  # lost words are counted below and warned about once per run
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out = self._chip.run(rx)
+        self._count_lost(out.lost_words, at, timeline)
         self._last = int(timeline[-1])
         self._stats["events"] += n
         self._stats["truncated"] += int(out.truncated[at].sum())
@@ -166,6 +169,20 @@ class AsicStage:
             f"{self.name}_occupancy": out.occupancy[at].astype(np.int32),
             f"{self.name}_truncated": out.truncated[at].astype(bool),
         }
+
+    def _count_lost(self, lost: np.ndarray | None, at: np.ndarray, timeline: np.ndarray) -> None:
+        """Packet words written past the buffer's top (buff_t1 above its depth): counted, warned once."""
+        if lost is None or not lost.any():
+            return
+        if self._stats["lost_words"] == 0:
+            first = int(np.flatnonzero(lost)[0])
+            warnings.warn(
+                f"stage {self.name!r}: the ECON-T buffer overflowed at global BX {int(timeline[first])} "
+                f"({int(lost[first])} packet words lost); buff_t1 = {self.config.buff_t1} exceeds the "
+                f"{BUFFER_DEPTH_WORDS}-word buffer: set buff_t1 <= {BUFFER_DEPTH_WORDS} to truncate instead. "
+                "The summary counts buffer_lost_words", RuntimeWarning, stacklevel=2)
+        self._stats["lost_words"] += int(lost.sum())
+        self._stats["events_with_lost_words"] += int(np.count_nonzero(lost[at]))
 
     def _decode(self, words: np.ndarray, truncated: np.ndarray, bx: np.ndarray, codes: np.ndarray) -> None:
         """Read the events' packets back from their words, decode them, score against the chip's charges."""
@@ -210,6 +227,8 @@ class AsicStage:
             "truncation_rate": s["truncated"] / events,
             "buffer_high_water_words": self._chip.buffer_high_water,
             "buffer_depth_words": BUFFER_DEPTH_WORDS,
+            "buffer_lost_words": s["lost_words"],
+            "events_with_lost_words": s["events_with_lost_words"],
             "empty_bx_simulated": s["empty_bx_simulated"],
             "empty_bx_skipped": s["empty_bx_skipped"],
             "unexpected_headers": s["unexpected_headers"],
