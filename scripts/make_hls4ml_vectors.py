@@ -54,173 +54,21 @@ from pathlib import Path
 
 import numpy as np
 
+# scripts/ is on sys.path when this file is run as a script
+from hls4ml_golden_harness import run_harness
+from hls4ml_golden_models import (
+    CASES,
+    DEFAULT_OUT,
+    keras_seq,
+    need,
+    onnx_frontend_model,
+    torch_seq,
+)
+
 __all__ = ["main"]
 
 N_NORMAL = 2000
 N_OVERFLOW = 2000
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = ROOT / "tests" / "golden" / "hls4ml"
-
-
-def _need(name: str):
-    try:
-        return __import__(name)
-    except ImportError as exc:  # pragma: no cover - only without the extras
-        msg = f"{name} is needed to make golden vectors: pip install hls4ml==1.3.0 torch==2.13.0 onnx qonnx==0.4.0"
-        raise SystemExit(msg) from exc
-
-
-# ----------------------------------------------------------------------------- models
-
-
-def _seq(torch, spec, seed, names=None):
-    """A torch Sequential from a compact spec, with non-trivial BN statistics (``names``: child names)."""
-    torch.manual_seed(seed)
-    layers = []
-    for item in spec:
-        kind, *args = item
-        if kind == "dense":
-            layers.append(torch.nn.Linear(*args))
-        elif kind == "bn":
-            bn = torch.nn.BatchNorm1d(args[0])
-            with torch.no_grad():
-                bn.running_mean.uniform_(-0.5, 0.5)
-                bn.running_var.uniform_(0.3, 2.0)
-                bn.weight.uniform_(0.5, 1.5)
-                bn.bias.uniform_(-0.5, 0.5)
-            layers.append(bn)
-        elif kind == "relu":
-            layers.append(torch.nn.ReLU())
-        elif kind == "leaky":
-            layers.append(torch.nn.LeakyReLU(args[0]))
-        elif kind == "sigmoid":
-            layers.append(torch.nn.Sigmoid())
-        elif kind == "tanh":
-            layers.append(torch.nn.Tanh())
-        else:
-            msg = f"unknown spec item {item!r}"
-            raise ValueError(msg)
-    if names:
-        from collections import OrderedDict
-
-        model = torch.nn.Sequential(OrderedDict(zip(names, layers)))
-    else:
-        model = torch.nn.Sequential(*layers)
-    with torch.no_grad():
-        for mod in model:
-            if isinstance(mod, torch.nn.Linear):
-                mod.weight.mul_(2.0)
-                mod.bias.uniform_(-0.5, 0.5)
-    return model.eval()
-
-
-def _qonnx_graph(onnx, spec, seed):
-    """A QONNX graph from a compact spec: ("quant", bits, frac, signed, rounding) on the running
-    tensor, ("dense", n_out, w_bits, w_frac) (MatMul with Quant'ed weights + Add of a float bias), ("relu",)."""
-    h, nh = onnx.helper, onnx.numpy_helper
-    rng = np.random.default_rng(seed)
-    inits = [nh.from_array(np.float32(0.0), "zero")]
-    nodes, cur, width = [], "x", spec[0][1]
-
-    def const(name, value):
-        inits.append(nh.from_array(np.asarray(value, dtype=np.float32), name))
-        return name
-
-    def quant(src, bits, frac, signed, rounding):
-        out = f"{src}_q{len(nodes)}"
-        nodes.append(h.make_node("Quant", [src, const(f"{out}_s", 2.0**-frac), "zero", const(f"{out}_b", float(bits))],
-                                 [out], name=f"quant{len(nodes)}", domain="qonnx.custom_op.general",
-                                 signed=int(signed), narrow=0, rounding_mode=rounding))
-        return out
-
-    for item in spec[1:]:
-        kind, *args = item
-        k = len(nodes)
-        if kind == "quant":
-            cur = quant(cur, *args)
-        elif kind == "dense":
-            n_out, w_bits, w_frac = args
-            w = quant(const(f"w{k}", rng.normal(0, 0.5, (width, n_out))), w_bits, w_frac, True, "ROUND")
-            nodes.append(h.make_node("MatMul", [cur, w], [f"mm{k}"], name=f"matmul{k}"))
-            nodes.append(h.make_node("Add", [f"mm{k}", const(f"b{k}", rng.normal(0, 0.3, n_out))], [f"add{k}"],
-                                     name=f"add{k}"))
-            cur, width = f"add{k}", n_out
-        elif kind == "relu":
-            nodes.append(h.make_node("Relu", [cur], [f"relu{k}"], name=f"relu{k}"))
-            cur = f"relu{k}"
-        else:
-            msg = f"unknown QONNX spec item {item!r}"
-            raise ValueError(msg)
-    graph = h.make_graph(nodes, "qnet", [h.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, spec[0][1]])],
-                         [h.make_tensor_value_info(cur, onnx.TensorProto.FLOAT, [1, width])], inits)
-    return h.make_model(graph, opset_imports=[h.make_opsetid("", 13), h.make_opsetid("qonnx.custom_op.general", 1)])
-
-
-def _onnx_frontend_model(name: str, case: dict, torch, work: Path):
-    """What hls4ml's ONNX frontend reads: a torch export ("onnx") or a QONNX graph ("qonnx"), cleaned by qonnx."""
-    onnx = _need("onnx")
-    try:
-        from qonnx.core.modelwrapper import ModelWrapper
-        from qonnx.transformation.channels_last import ConvertToChannelsLastAndClean
-        from qonnx.transformation.gemm_to_matmul import GemmToMatMul
-        from qonnx.util.cleanup import cleanup_model
-    except ImportError as exc:  # pragma: no cover - only without the extras
-        msg = "the ONNX-frontend cases need qonnx: pip install qonnx==0.4.0"
-        raise SystemExit(msg) from exc
-    seed = sum(map(ord, name))
-    if case["frontend"] == "onnx":
-        raw = work / f"{name}_torch.onnx"
-        torch.onnx.export(_seq(torch, case["spec"], seed=seed), torch.zeros(1, case["spec"][0][1]), str(raw),
-                          dynamo=False, input_names=["x"], output_names=["y"])
-        model = ModelWrapper(str(raw))
-    else:
-        model = ModelWrapper(_qonnx_graph(onnx, case["spec"], seed))
-    model = cleanup_model(model).transform(ConvertToChannelsLastAndClean()).transform(GemmToMatMul())
-    return cleanup_model(model)
-
-
-def _keras_seq(spec, seed, names):
-    """A Keras 3 Sequential (torch backend, no TensorFlow) from a compact spec; ("dense", n_in, n_out, act)
-    gives hls4ml a Dense plus an activation layer '<name>_<act>', ("linear",) an Activation('linear')."""
-    import os
-
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = _need("keras")
-    keras.utils.set_random_seed(seed)
-    rng = np.random.default_rng(seed)
-    layers = [keras.Input((spec[0][1],), name="inp")]
-    for (kind, *args), name in zip(spec, names):
-        if kind == "dense":
-            layers.append(keras.layers.Dense(args[1], activation=args[2] if len(args) > 2 else None, name=name))
-        elif kind == "bn":
-            layers.append(keras.layers.BatchNormalization(name=name))
-        elif kind == "leaky":
-            layers.append(keras.layers.LeakyReLU(negative_slope=args[0], name=name))
-        else:
-            layers.append(keras.layers.Activation(kind, name=name))
-    model = keras.Sequential(layers)
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.BatchNormalization):
-            n = layer.get_weights()[0].shape[0]
-            layer.set_weights([rng.uniform(0.5, 1.5, n), rng.uniform(-0.5, 0.5, n), rng.uniform(-0.5, 0.5, n),
-                               rng.uniform(0.3, 2.0, n)])
-    return model
-
-
-#: The cases, as data: tests/golden/hls4ml/cases.json (its "about" says what the keys mean). Spec items
-#: become tuples; "layers" keys that are digits become spec indices (PyTorch/Keras), others stay layer names.
-CASES_FILE = DEFAULT_OUT / "cases.json"
-
-
-def _load_cases(path: Path = CASES_FILE) -> dict:
-    cases = json.loads(path.read_text())["cases"]
-    for case in cases.values():
-        case["spec"] = [tuple(item) for item in case["spec"]]
-        case["layers"] = {int(k) if k.isdigit() else k: v for k, v in case.get("layers", {}).items()}
-    return cases
-
-
-CASES = _load_cases()
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -263,111 +111,6 @@ def _torch_name_to_onnx(onnx_model) -> dict[str, str]:
 
 # ----------------------------------------------------------------------------- C++ harness
 
-_HARNESS = r"""
-// Harness around the hls4ml project: AXOL1TL-style input scaling and score heads.
-#include <cstdio>
-#include <cstdint>
-#include <cmath>
-#include <vector>
-#include "myproject.h"
-#include "nnet_utils/nnet_common.h"
-
-typedef ap_fixed<18,13> unscaled_t;
-
-template <class T> long long raw_of(T v) { return llround(ldexp(v.to_double(), T::width - T::iwidth)); }
-
-int main(int argc, char** argv) {
-    FILE* fi = fopen(argv[1], "rb"); FILE* fo = fopen(argv[2], "wb");
-    int n, nin, nout; fread(&n, 4, 1, fi); fread(&nin, 4, 1, fi); fread(&nout, 4, 1, fi);
-    std::vector<int> off(nin), sh(nin); fread(off.data(), 4, nin, fi); fread(sh.data(), 4, nin, fi);
-    for (int e = 0; e < n; e++) {
-        input_t x[HN_IN]; OUT_T y[HN_OUT];
-#ifdef SCALED_INPUTS
-        for (int i = 0; i < nin; i++) {
-            int hw; fread(&hw, 4, 1, fi);
-            unscaled_t u = hw;
-            unscaled_t tmp0 = u - (unscaled_t)off[i];
-            input_t tmp1 = tmp0 >> sh[i];
-            x[i] = tmp1;
-        }
-#else
-        for (int i = 0; i < nin; i++) { long long r; fread(&r, 8, 1, fi); x[i].range() = r; }
-#endif
-        myproject(x, y);
-        long long rec[HN_IN + HN_OUT + 1];
-        for (int i = 0; i < nin; i++) rec[i] = raw_of(x[i]);
-        for (int i = 0; i < HN_OUT; i++) rec[nin + i] = raw_of(y[i]);
-#if defined(SCORE_SUM_MU2)
-        score_t sq[HN_OUT];
-        for (int i = 0; i < HN_OUT; i++) sq[i] = y[i] * y[i];
-        nnet::Op_add<score_t> op;
-        score_t s = nnet::reduce<score_t, HN_OUT, nnet::Op_add<score_t>>(sq, op);
-        rec[nin + HN_OUT] = raw_of(s);
-#elif defined(SCORE_KL)
-        static bool init = false; static kl_table_t table[KL_N];
-        if (!init) {
-            for (int ii = 0; ii < KL_N; ii++) {
-                float in_val = 2 * 8.0 * (ii - float(KL_N) / 2.0) / float(KL_N);
-                kl_table_t v = (float)std::exp(in_val);
-                table[ii] = v;
-            }
-            init = true;
-        }
-        kl_accum_t terms[KL_L];
-        for (int i = 0; i < KL_L; i++) {
-            kl_square_t sq = y[i] * y[i];
-            OUT_T lv = y[KL_L + i];
-            int data_round = lv * KL_N / 16;
-            int index = data_round + 8 * KL_N / 16;
-            if (index < 0) index = 0;
-            if (index > KL_N - 1) index = KL_N - 1;
-            kl_accum_t t = sq + table[index] - lv - ap_uint<1>(1);
-            terms[i] = t;
-        }
-        nnet::Op_add<kl_accum_t> op;
-        kl_accum_t s = nnet::reduce<kl_accum_t, KL_L, nnet::Op_add<kl_accum_t>>(terms, op);
-        score_t r = s * ap_ufixed<1,0>(0.5);
-        rec[nin + HN_OUT] = raw_of(r);
-#else
-        rec[nin + HN_OUT] = 0;
-#endif
-        fwrite(rec, 8, nin + HN_OUT + 1, fo);
-    }
-    fclose(fi); fclose(fo);
-    return 0;
-}
-"""
-
-
-def _run_harness(prj: Path, case: dict, n_in: int, n_out: int, out_type: str, payload: dict) -> np.ndarray:
-    """Compile the harness against the project and run it; returns (n, n_in + n_out + 1) int64."""
-    fw = prj / "firmware"
-    src = prj / "_harness.cpp"
-    src.write_text(_HARNESS)
-    score = case.get("score") or {}
-    defines = [f"-DHN_IN={n_in}", f"-DHN_OUT={n_out}", "-DOUT_T=result_t"]
-    if payload["scaled"]:
-        defines.append("-DSCALED_INPUTS")
-    if score.get("kind") == "sum_mu2":
-        defines += ["-DSCORE_SUM_MU2", f"-Dscore_t={score['type']}"]
-    elif score.get("kind") == "kl":
-        defines += ["-DSCORE_KL", f"-Dscore_t={score['type']}", f"-Dkl_table_t={score['table']}",
-                    f"-Dkl_square_t={score['square']}", f"-Dkl_accum_t={score['accum']}",
-                    f"-DKL_N={score['table_size']}", f"-DKL_L={score['latent']}"]
-    exe = prj / "_harness"
-    cmd = ["g++", "-O2", "-std=c++17", *defines, f'-DWEIGHTS_DIR="{fw / "weights"}"',
-           f"-I{fw}", f"-I{fw / 'ap_types'}", str(src), str(fw / "myproject.cpp"), "-o", str(exe)]
-    subprocess.run(cmd, check=True)
-    n = payload["n"]
-    blob = [np.array([n, n_in, payload["nin_file"]], dtype=np.int32).tobytes(),
-            np.asarray(payload["offsets"], dtype=np.int32).tobytes(),
-            np.asarray(payload["shifts"], dtype=np.int32).tobytes(), payload["data"].tobytes()]
-    fin, fout = prj / "_in.bin", prj / "_out.bin"
-    fin.write_bytes(b"".join(blob))
-    subprocess.run([str(exe), str(fin), str(fout)], check=True)
-    return np.fromfile(fout, dtype=np.int64).reshape(n, n_in + n_out + 1)
-
-
 # ----------------------------------------------------------------------------- one case
 
 
@@ -390,26 +133,26 @@ def _layer_cfg(cfg: dict, lname: str, over: dict) -> None:
 
 
 def _make_case(name: str, case: dict, out_dir: Path, work: Path, rng: np.random.Generator) -> dict:
-    torch = _need("torch")
-    hls4ml = _need("hls4ml")
-    onnx = _need("onnx")
+    torch = need("torch")
+    hls4ml = need("hls4ml")
+    onnx = need("onnx")
 
     names = case.get("names")
     frontend = case.get("frontend", "pytorch")
     gran = case["granularity"]
     backend, project = case.get("backend", "Vivado"), case.get("project", "myproject")
     if frontend == "pytorch":
-        model = _seq(torch, case["spec"], seed=sum(map(ord, name)), names=names)
+        model = torch_seq(torch, case["spec"], seed=sum(map(ord, name)), names=names)
         n_in = case["spec"][0][1]
         cfg = hls4ml.utils.config_from_pytorch_model(
             model, input_shape=(n_in,), granularity=gran, backend=backend, default_precision=case["default"])
     elif frontend == "keras":
-        model = _keras_seq(case["spec"], sum(map(ord, name)), names)
+        model = keras_seq(case["spec"], sum(map(ord, name)), names)
         n_in = case["spec"][0][1]
         cfg = hls4ml.utils.config_from_keras_model(model, granularity=gran, backend=backend,
                                                    default_precision=case["default"])
     else:  # hls4ml's ONNX frontend, on a QONNX-cleaned graph
-        model = _onnx_frontend_model(name, case, torch, work)
+        model = onnx_frontend_model(name, case, torch, work)
         n_in = int(model.get_tensor_shape(model.graph.input[0].name)[-1])
         cfg = hls4ml.utils.config.config_from_onnx_model(
             model, granularity=gran, backend=backend, default_precision=case["default"])
@@ -455,7 +198,7 @@ def _make_case(name: str, case: dict, out_dir: Path, work: Path, rng: np.random.
             hw = rng.integers(0, span + 1, size=(N_NORMAL, n_in)).astype(np.int32)
             if set_name == "overflow":
                 hw[::2] = rng.integers(-(2**12), 2**12, size=hw[::2].shape)
-            rec = _run_harness(prj, case, n_in, n_out, out_type,
+            rec = run_harness(prj, case, n_in, n_out, out_type,
                                dict(scaled=True, n=len(hw), offsets=offsets, shifts=shifts,
                                     nin_file=n_in, data=hw))
             x_raw = rec[:, :n_in]
@@ -486,7 +229,7 @@ def _make_case(name: str, case: dict, out_dir: Path, work: Path, rng: np.random.
             vectors[f"{set_name}__{out_name}"] = y_raw
             sets[set_name] = len(x_raw)
             if case.get("score"):
-                rec = _run_harness(prj, case, n_in, n_out, out_type,
+                rec = run_harness(prj, case, n_in, n_out, out_type,
                                    dict(scaled=False, n=len(x_raw), offsets=np.zeros(n_in), shifts=np.zeros(n_in),
                                         nin_file=n_in, data=x_raw.astype(np.int64)))
                 if not np.array_equal(rec[:, n_in:n_in + n_out], y_raw):
@@ -570,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", nargs="*", default=list(CASES))
     parser.add_argument("--seed", type=int, default=20240601)
     args = parser.parse_args(argv)
-    hls4ml, torch, onnx = _need("hls4ml"), _need("torch"), _need("onnx")
+    hls4ml, torch, onnx = need("hls4ml"), need("torch"), need("onnx")
     gxx = subprocess.run(["g++", "--version"], capture_output=True, text=True, check=True).stdout.splitlines()[0]
     args.out.mkdir(parents=True, exist_ok=True)
     manifest_path = args.out / "manifest.json"
