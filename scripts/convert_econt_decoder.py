@@ -56,25 +56,21 @@ ARCHITECTURE = (
      {"kernel": (3, 3, 1, 8), "bias": (1,)}),
     ("decoder_output", "Activation", {"activation": "sigmoid"}, {}),
 )
-#: position in the 8x8 map of each post-mux cell: the training code's ``arrange8x8`` (map position p holds
-#: cell arrange8x8[p]) with the bottom-right quadrant masked (``calQMask``), which leaves each cell once
-_ARRANGE_8X8 = (28, 29, 30, 31, 0, 4, 8, 12, 24, 25, 26, 27, 1, 5, 9, 13, 20, 21, 22, 23, 2, 6, 10, 14,
-                16, 17, 18, 19, 3, 7, 11, 15, 47, 43, 39, 35, 35, 34, 33, 32, 46, 42, 38, 34, 39, 38, 37, 36,
-                45, 41, 37, 33, 43, 42, 41, 40, 44, 40, 36, 32, 47, 46, 45, 44)
-CELL_MAP_SOURCE = ("ECON-T autoencoder training code, arrange8x8 and calQMask (e.g. rohanshenoy/Ecoder-emd "
-                   "qTrain.py / train.py); the chip's own 8x8 wiring is inside its HLS, which is not public")
+#: position in the 8x8 map of each post-mux cell: the chip's encoder map
+#: (firmware_models.econt.algorithms.autoencoder.AE_CELL_MAP_8X8), so the decoded image is compared
+#: with the cells the encoder saw. The training code's arrange8x8 (map position p holds training
+#: cell arrange8x8[p], bottom-right quadrant masked) is realised by the autoencoder mux registers.
+CELL_MAP_SOURCE = ("the chip's encoder map, firmware_models.econt.algorithms.autoencoder.AE_CELL_MAP_8X8: post-mux "
+                   "cell i at the i-th non-empty position of the 8x8 (row-major, bottom-right quadrant empty), the "
+                   "layout of the training code's arrange8x8/calQMask (e.g. rohanshenoy/Ecoder-emd) and CMSSW "
+                   "L1THGCal triggerCellRemap")
 
 
 def cell_map_8x8() -> list[list[int]]:
-    """[row, col] of each of the 48 cells in the decoder's output map."""
-    where: dict[int, list[int]] = {}
-    for p, cell in enumerate(_ARRANGE_8X8):
-        row, col = divmod(p, 8)
-        if not (row >= 4 and col >= 4):  # masked quadrant: repeats cells already placed
-            where[cell] = [row, col]
-    if sorted(where) != list(range(48)):
-        sys.exit("arrange8x8 with its mask must place each of the 48 cells exactly once")
-    return [where[c] for c in range(48)]
+    """[row, col] of each of the 48 post-mux cells in the decoder's output map."""
+    from firmware_models.econt.algorithms.autoencoder import AE_CELL_MAP_8X8
+
+    return [list(rc) for rc in AE_CELL_MAP_8X8]
 
 
 ARCHITECTURE_SOURCE = ("ECON-T autoencoder training code, denseCNN.init decoder half "

@@ -128,3 +128,19 @@ def test_autoencoder_framing_exact_latent_measured(ds, record_property, capsys):
     record_property("latent_bit_agreement", agree)
     with capsys.disabled():
         print(f"\n[econt] {ds.name}: latent bits agreeing with the vectors: {agree:.4f} ({n_lat} bits x {len(a)} BX)")
+    if n_lat - 2 == 16 * 9 and cfg.ae_mask == (1 << 144) - 1:  # every latent bit on the wire: compare values
+        ours_v, ref_v = _latent_values(a), _latent_values(b)
+        np.testing.assert_array_equal(ours_v, out.latent[: len(ref)], err_msg="latent read back from our words")
+        r = np.array([np.corrcoef(ours_v[:, k], ref_v[:, k])[0, 1] for k in range(16)])
+        record_property("latent_value_correlation", r.round(3).tolist())
+        with capsys.disabled():
+            print(f"[econt] {ds.name}: Pearson r of latent values per latent: {np.array2string(r, precision=2)}")
+        # not a bit-exactness claim: a guard that the map and register order stay right (a wrong
+        # cell map or a transposed dense block gives |r| < 0.35 here)
+        assert r.min() > 0.6, f"{ds.name}: latent values no longer track the vectors: r = {r.round(2)}"
+
+
+def _latent_values(bits: np.ndarray) -> np.ndarray:
+    """(n, 16) 9-bit latent values from a 5-link packet's bits: 5 header, 9 sum, 2 pad, latent 15 first."""
+    v = bits[:, 16:16 + 144].reshape(len(bits), 16, 9) @ (1 << np.arange(8, -1, -1))
+    return v[:, ::-1]

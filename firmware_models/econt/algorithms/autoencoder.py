@@ -5,7 +5,8 @@ What is exact (public): the 2144 six-bit weights live in the 12
 read as one little-endian bit field (block 0, byte 0 lowest) they are, from the
 least significant end, 72 conv kernel weights, 8 conv biases, 2048 dense weights
 and 16 dense biases, each a 6-bit two's-complement number in units of 2^-5
-(cmantill/ECONT_Emulator@357cfef ``RunFromYamlInput.py`` ``i2cDictToWeights``).
+(cmantill/ECONT_Emulator@357cfef ``RunFromYamlInput.py`` ``i2cDictToWeights``); the
+dense block is output-major, the transpose of the QKeras kernel (econt_test-vectors@4aeb4f1).
 The module sum is 5E4M of the sum of the 48 calibrated charges (``Autoencoder``:
 ``encode(SUM, 0, 5, 4)``, checked there against the converter's output). The
 latent is 16 values of 9 bits (``value * 2^8``, ``AE_OUTPUT_OUTENCODER``).
@@ -14,7 +15,10 @@ What is *not* public: the HLS C++ of the chip's encoder (``encoder.x`` is a
 binary). :func:`latent_code` is our fixed-point reading of the published network
 (8x8 input map, input normalized by 2^floor(log2(sum)), 3x3 conv with 8 filters
 and stride 2, ReLU, dense 128 -> 16), documented in :data:`AE_CONVENTIONS`. Its bits
-are compared with the vectors and the agreement is reported, not asserted.
+are compared with the vectors and the agreement is reported, not asserted. With the
+map and register order above, the model's latent values track the vectors' (Pearson
+r 0.74-0.97 per latent on mcDataset/AE) but sit 0-58 LSB away per latent, an offset
+this reading does not explain (the quantization steps inside encoder.x are unknown).
 
 Speed: :func:`latent_code` runs the network as two float32 matrix products, the
 conv written as one linear map from the 48 cells to the 128 hidden values
@@ -50,22 +54,30 @@ __all__ = [
 
 _N_W, _N_B, _N_DW, _N_DB = 72, 8, 2048, 16
 
-#: post-mux cell -> (row, col) in the 8x8 input map: three 4x4 blocks, the fourth quadrant empty
-AE_CELL_MAP_8X8 = tuple(
-    (4 * (blk // 2) + (c % 16) // 4, 4 * (blk % 2) + c % 4) for c in range(48) for blk in [c // 16]
-)
+#: post-mux cell -> (row, col) in the 8x8 input map: the 48 non-empty positions in row-major order,
+#: the bottom-right 4x4 quadrant empty. This is the layout of the ECON-T autoencoder's training map
+#: (CMSSW L1THGCal ``triggerCellRemap``: -1 in rows 4-7, columns 4-7); the chip's autoencoder mux
+#: registers (mcDataset/AE init.yaml) put the cells in that order, so post-mux cell ``i`` sits at the
+#: ``i``-th non-empty position. Evidence: with this map the latent values of the test vectors
+#: correlate with the model's at 0.74-0.97 per latent; with block-wise or transposed maps, < 0.35.
+AE_CELL_MAP_8X8 = tuple(divmod(p, 8) for p in range(64) if not (p // 8 >= 4 and p % 8 >= 4))
 
 AE_CONVENTIONS = {
     "weights": "6-bit two's complement, LSB 2^-5 (ap_fixed<6,1>)",
     "input": "calq * 2^8 >> floor(log2(sum calq)), saturated to 8 bits (ufixed<8,0>), on the 8x8 map AE_CELL_MAP_8X8",
     "conv": "3x3, 8 filters, stride 2, 'same' padding (pad bottom/right), bias, ReLU, floor to 2^-8, saturate 1.0",
     "dense": "128 -> 16 in flattened (row, col, filter) order, bias, floor to 2^-8, clamp to [0, 511] / 2^8",
+    "dense_register_order": ("output-major: weight (hidden j, latent k) is register weight k * 128 + j, "
+                             "the transpose of the QKeras (128, 16) kernel (cmantill/econt_test-vectors@4aeb4f1, "
+                             "utils/make_ae_yaml.py: 'should be transpose of QKeras shape')"),
     "status": "not bit-exact: the chip's HLS source is not public; agreement is measured, not assumed",
 }
 
 
 def unpack_weights(config: EcontConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(conv kernel (3,3,1,8), conv bias (8,), dense (128,16), dense bias (16,)) as int64 in units of 2^-5."""
+    """(conv kernel (3,3,1,8), conv bias (8,), dense (128,16), dense bias (16,)) as int64 in units of 2^-5.
+
+    The dense block is stored output-major (latent k's 128 weights together), see AE_CONVENTIONS."""
     per_block = len(AE_WEIGHT_REGISTERS)
     field = 0
     for i in range(12):
@@ -77,7 +89,7 @@ def unpack_weights(config: EcontConfig) -> tuple[np.ndarray, np.ndarray, np.ndar
     w = np.where(raw >= 32, raw - 64, raw)
     conv = w[:_N_W].reshape(3, 3, 1, 8)
     conv_b = w[_N_W:_N_W + _N_B]
-    dense = w[_N_W + _N_B:_N_W + _N_B + _N_DW].reshape(128, 16)
+    dense = w[_N_W + _N_B:_N_W + _N_B + _N_DW].reshape(16, 128).T  # output-major registers: AE_CONVENTIONS
     dense_b = w[_N_W + _N_B + _N_DW:]
     return conv, conv_b, dense, dense_b
 
