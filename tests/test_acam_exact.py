@@ -11,11 +11,11 @@ the leaf type (computed here from the library's own tree arrays).
 from __future__ import annotations
 
 import json
-import math
 import warnings
 
 import numpy as np
 import pytest
+from acam_edges import edge_inputs
 
 from firmware_models import acam
 from firmware_models.acam.reference import ideal_matches
@@ -24,7 +24,7 @@ from firmware_models.fixed.types import FixedType
 
 sklearn_ensemble = pytest.importorskip("sklearn.ensemble", reason="scikit-learn is a test dependency")
 xgb = pytest.importorskip("xgboost", reason="xgboost-cpu is a test dependency")
-from sklearn.tree import DecisionTreeRegressor  # noqa: E402
+from sklearn.tree import DecisionTreeRegressor
 
 N_BITS = 10
 N_FEATURES = 5
@@ -39,20 +39,8 @@ def _train_data(seed=0, n=1500):
     return x, y
 
 
-def _edge_inputs(features, thresholds, seed=1, n_random=2000):
-    """Random codes plus, per threshold, rows with floor(t)-1, floor(t), ceil(t), ceil(t)+1 on its feature."""
-    rng = np.random.default_rng(seed)
-    top = 1 << N_BITS
-    rows = [rng.integers(0, top, size=(n_random, N_FEATURES))]
-    for f, t in zip(features, thresholds):
-        if f < 0:
-            continue
-        vals = {math.floor(t) - 1, math.floor(t), math.ceil(t), math.ceil(t) + 1}
-        vals = sorted(v for v in vals if 0 <= v < top)
-        base = rng.integers(0, top, size=(len(vals), N_FEATURES))
-        base[:, f] = vals
-        rows.append(base)
-    return np.concatenate(rows).astype(np.int64)
+def _edge_inputs(features, thresholds):
+    return edge_inputs(features, thresholds, n_bits=N_BITS, n_features=N_FEATURES)
 
 
 def _check_partition(table, x, leaf_ids):

@@ -13,11 +13,11 @@ Exact = ``assert_array_equal`` against ``predict`` / ``decision_function`` /
 from __future__ import annotations
 
 import json
-import math
 import warnings
 
 import numpy as np
 import pytest
+from acam_edges import edge_inputs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,7 +29,7 @@ from firmware_models.fixed.types import FixedType
 
 sklearn_ensemble = pytest.importorskip("sklearn.ensemble", reason="scikit-learn is a test dependency")
 xgb = pytest.importorskip("xgboost", reason="xgboost-cpu is a test dependency")
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor  # noqa: E402
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 N_BITS = 10
 N_FEATURES = 6  # feature 5 is constant: never used by any split
@@ -45,18 +45,8 @@ def data():
     return x, y, np.digitize(y, [0.0, 0.8]), (y > 0.4).astype(int)
 
 
-def _edge_inputs(feats, thr, seed=1, n_random=800):
-    rng = np.random.default_rng(seed)
-    top = 1 << N_BITS
-    rows = [rng.integers(0, top, size=(n_random, N_FEATURES))]
-    for f, t in zip(feats, thr):
-        if f < 0:
-            continue
-        vals = sorted(v for v in {math.floor(t) - 1, math.floor(t), math.ceil(t), math.ceil(t) + 1} if 0 <= v < top)
-        base = rng.integers(0, top, size=(len(vals), N_FEATURES))
-        base[:, f] = vals
-        rows.append(base)
-    return np.concatenate(rows).astype(np.int64)
+def _edge_inputs(features, thresholds):
+    return edge_inputs(features, thresholds, n_bits=N_BITS, n_features=N_FEATURES, n_random=800)
 
 
 def _sk_inputs(ests):
