@@ -45,6 +45,7 @@ from typing import Any
 from firmware_models.errors import ModelFormatError
 
 from .registers_legacy import from_legacy
+from .textfile import read_text
 
 __all__ = [
     "Algorithm",
@@ -366,16 +367,10 @@ def config_from_mapping(doc: dict) -> EcontConfig:
 
 def load_init_yaml(path: str | Path) -> EcontConfig:
     """Read an ECON-T ``init.yaml`` (plain or ``.gz``) into an :class:`EcontConfig`."""
-    import gzip
-
     import yaml
 
     path = Path(path)
-    try:
-        text = gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz" else path.read_text()
-    except (OSError, EOFError) as err:
-        msg = f"cannot read ECON-T register file {path}: {getattr(err, 'strerror', None) or err}"
-        raise ModelFormatError(msg) from err
+    text = read_text(path, "ECON-T register file ")
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as err:

@@ -9,8 +9,6 @@ same formatting. A data set is a directory holding ``init.yaml`` and
 
 from __future__ import annotations
 
-import gzip
-
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import numpy as np
 from firmware_models.errors import ModelFormatError
 
 from .registers import MAX_LINKS_OUT, N_ELINKS_IN
+from .textfile import read_text
 
 __all__ = ["RX_COLUMNS", "TX_COLUMNS", "DataSet", "read_words_csv", "write_words_csv", "find_datasets"]
 
@@ -29,11 +28,7 @@ TX_COLUMNS = tuple(f"TX_DATA_{i}" for i in range(MAX_LINKS_OUT))
 def read_words_csv(path: str | Path, columns: tuple[str, ...]) -> np.ndarray:
     """(n, len(columns)) uint32 words from a vectors CSV (plain or ``.gz``), checking the header names."""
     path = Path(path)
-    try:
-        lines = (gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz" else path.read_text()).splitlines()
-    except (OSError, EOFError) as err:
-        msg = f"cannot read {path}: {getattr(err, 'strerror', None) or err}"
-        raise ModelFormatError(msg) from err
+    lines = read_text(path).splitlines()
     if not lines:
         msg = f"{path} is empty; expected a header line {','.join(columns)}"
         raise ModelFormatError(msg)
