@@ -95,11 +95,11 @@ def test_cast_numpy_anchor(benchmark) -> None:
 
 def _ad_setup():
     from streams.synthetic import generate_l1_batch
-    from triggeremu.stages.ad import DEFAULT_MODEL_DIR, make
+    from triggeremu.stages.nn import DEFAULT_MODEL_DIR, make
 
     if not (DEFAULT_MODEL_DIR / "config.json").is_file():
         pytest.skip("shipped AD model absent")
-    stage = make({"kind": "ad", "name": "ad"}, base_dir=DEFAULT_MODEL_DIR)
+    stage = make({"kind": "nn", "name": "ad"}, base_dir=DEFAULT_MODEL_DIR)
     l1, _ = generate_l1_batch(0, BATCH, seed=21)
     stage.process({"l1_inputs": l1[:16]})
     return stage, l1

@@ -27,10 +27,11 @@ import math
 import numba
 import numpy as np
 
+from firmware_models.jit import JIT_OPTIONS as _JIT
+
 __all__ = ["N_PARAMS", "event_key", "fill_showers", "fill_showers_reference", "long_table", "phi_table"]
 
 # one place for the jit options of this module
-_JIT = {"nogil": True, "cache": True}
 
 _GOLDEN = 0x9E3779B97F4A7C15
 _M1 = 0xBF58476D1CE4E5B9

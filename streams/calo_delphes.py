@@ -42,6 +42,7 @@ import numpy as np
 
 from streams.calo import CELL_MAX, COUNTS_PER_GEV, GRID
 from streams.clock import FillingScheme, assign_bx
+from firmware_models.jit import JIT_OPTIONS as _JIT
 from streams.errors import MissingBranchError, SourceError
 from streams.schema import N_CALO_CELLS, N_L1_INPUTS
 
@@ -51,7 +52,6 @@ TOWER_BRANCHES = ("Tower.Eta", "Tower.Phi", "Tower.E", "Tower.Eem", "Tower.Ehad"
 DEFAULT_DETA = 0.087
 DEFAULT_DPHI = 2.0 * math.pi / 72.0
 
-_JIT = {"nogil": True, "cache": True}
 
 
 @numba.njit(**_JIT)

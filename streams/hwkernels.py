@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import numba
 import numpy as np
 
+from firmware_models.jit import JIT_OPTIONS
+
 __all__ = [
     "JIT_OPTIONS",
     "quantize_scalar",
@@ -26,9 +28,6 @@ __all__ = [
     "select_objects",
     "select_objects_reference",
 ]
-
-#: the one place that holds numba options for the kernels of :mod:`streams`
-JIT_OPTIONS = {"nopython": True, "nogil": True, "cache": True}
 
 
 @numba.jit(**JIT_OPTIONS)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from triggeremu.cli import main
-from triggeremu.stages.ad import DEFAULT_MODEL_DIR
+from triggeremu.stages.nn import DEFAULT_MODEL_DIR
 
 _AXOL = Path(__file__).resolve().parent / "golden" / "hls4ml" / "axol1tl"
 
@@ -67,14 +67,14 @@ def test_default_model_timing_text(capsys) -> None:
 def test_default_model_l1_units_equals_the_stage(tmp_path: Path) -> None:
     _default_or_skip()
     from streams.synthetic import generate_l1_batch
-    from triggeremu.stages.ad import make
+    from triggeremu.stages.nn import make
 
     l1, _ = generate_l1_batch(0, 500, seed=11)
     x = tmp_path / "l1.npy"
     np.save(x, l1)
     out = tmp_path / "y.npz"
     assert main(["nn", "default", "--inputs", str(x), "--out", str(out), "--l1-units"]) == 0
-    expected = make({"kind": "ad", "name": "ad"}, base_dir=tmp_path).process({"l1_inputs": l1})["ad_score"]
+    expected = make({"kind": "nn", "name": "ad"}, base_dir=tmp_path).process({"l1_inputs": l1})["ad_score"]
     with np.load(out, allow_pickle=False) as y:
         np.testing.assert_array_equal(y["score"], expected)
 

@@ -149,13 +149,13 @@ def test_report_on_the_vectors_autoencoder_set(capsys):
 def test_asic_stage_reports_the_decoder():
     src = SyntheticCaloSource(600, seed=5, pileup_mean=60, batch_events=300)
     with pytest.warns(UserWarning, match="other autoencoder weights"):
-        stage = build_stage({"kind": "asic", "name": "econt", "algorithm": "autoencoder", "n_links": 5},
+        stage = build_stage({"kind": "econt", "name": "econt", "algorithm": "autoencoder", "n_links": 5},
                             base_dir=Path("."))
     for batch in src:
         stage.process(batch)
     dec = stage.summary({})["decoder"]
     assert dec["modules"] + dec["empty_modules"] + dec["skipped_packets"] == 600
     assert dec["matches_encoder"] is False
-    quiet = build_stage({"kind": "asic", "name": "econt", "algorithm": "autoencoder", "decoder": "none"},
+    quiet = build_stage({"kind": "econt", "name": "econt", "algorithm": "autoencoder", "decoder": "none"},
                         base_dir=Path("."))
     assert "decoder" not in quiet.summary({})

@@ -1,4 +1,4 @@
-"""The ``asic`` stage and the ``triggeremu econt`` command."""
+"""The ``econt`` stage and the ``triggeremu econt`` command."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from streams.errors import StreamIntegrityError
 from triggeremu.cli import main
 from triggeremu.errors import ConfigError
 from triggeremu.stages import build_stage
-from triggeremu.stages.asic import cells_to_codes
+from triggeremu.stages.econt import cells_to_codes
 
 VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors" / "econt"
 
 
 def _stage(**cfg):
-    return build_stage({"kind": "asic", "name": "econt", **cfg}, base_dir=Path("."))
+    return build_stage({"kind": "econt", "name": "econt", **cfg}, base_dir=Path("."))
 
 
 def test_stage_equals_chip_over_every_bx_with_zero_fill():

@@ -27,6 +27,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from firmware_models.jit import JIT_OPTIONS
+
 __all__ = [
     "JIT_OPTIONS",
     "POLICY_DROP",
@@ -40,9 +42,6 @@ __all__ = [
     "residence_hist",
     "HIST_RES_FS",
 ]
-
-#: the one place holding the jit options of the project's sequencer kernels
-JIT_OPTIONS = {"nogil": True, "cache": True, "boundscheck": False}
 
 POLICY_DROP = 0
 POLICY_BACKPRESSURE = 1

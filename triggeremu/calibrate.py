@@ -1,7 +1,7 @@
 """Rate calibration: the threshold that gives a target rate, working points, efficiency, ROC.
 
 Pure functions of plain arrays (per-event integer scores, truth labels), so they
-are testable without the pipeline; :mod:`triggeremu.cli_calibrate` runs the
+are testable without the pipeline; :mod:`triggeremu.cli.calibrate` runs the
 pipeline to get the scores. Exact on integer scores: the candidate thresholds are
 the distinct scores (plus one above the largest, where the rate is zero), an event
 passes when ``score >= threshold`` (the decision rule of column seeds in

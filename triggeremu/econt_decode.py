@@ -14,7 +14,7 @@ map of cell energies by the decoder half of the network. Here:
   charges the encoder saw (:data:`CONVENTIONS`) and sums the numbers over batches;
   :func:`reconstruction_report` is the one-shot form.
 
-The asic stage (:mod:`triggeremu.stages.asic`) adds the tally's summary to its
+The econt stage (:mod:`triggeremu.stages.econt`) adds the tally's summary to its
 run summary when it runs the autoencoder. Floats only here, at the edge: the
 chip model stays in integers.
 """

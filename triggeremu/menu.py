@@ -17,7 +17,7 @@ A menu file holds the whole run description::
     jet_phi = "MyJet_phi"
 
     [[stages]]                         # firmware blocks, in chain order (see triggeremu.stages)
-    kind = "ad"
+    kind = "nn"
     name = "ad"
 
     [[seeds]]                          # a classic object seed, threshold in GeV

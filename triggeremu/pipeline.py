@@ -32,8 +32,8 @@ from triggeremu.decisions import Prescaler, seed_bits
 from triggeremu.menu import Menu, load_menu
 from triggeremu.progress import Progress
 from triggeremu.rates import RateCounter
-from triggeremu.sequencing import Timeline
-from triggeremu.sinks import DecisionWriter
+from triggeremu.timeline import Timeline
+from triggeremu.parquet_writer import DecisionWriter
 from triggeremu.sources import arrow_batches, open_source
 
 __all__ = ["run", "RunResult"]

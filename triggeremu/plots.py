@@ -2,7 +2,7 @@
 
 Plain functions of arrays that each write one PNG (matplotlib, Agg backend, the
 mplhep CMS style, histograms filled with ``hist``). :mod:`triggeremu.report`
-reads a run directory and calls them; :mod:`triggeremu.cli_calibrate` calls
+reads a run directory and calls them; :mod:`triggeremu.cli.calibrate` calls
 :func:`plot_calibration`. matplotlib, mplhep and hist are the ``plots`` extra;
 :func:`_mpl` says how to install them when they are missing.
 """

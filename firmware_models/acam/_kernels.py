@@ -17,10 +17,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["scan_rows", "float_sum", "set_threads"]
+from firmware_models.jit import JIT_OPTIONS as _JIT
 
-#: The one place holding the jit options.
-_JIT = {"cache": True, "nogil": True}
+__all__ = ["scan_rows", "float_sum", "set_threads"]
 _jit = numba.njit(**_JIT)
 
 

@@ -27,7 +27,7 @@ spelling in tests/test_econt_blocks.py.
 
 from __future__ import annotations
 
-from ._jit import jit
+from firmware_models.jit import jit
 
 __all__ = ["MAX_FIELD_BITS", "MAX_SMALL_FIELD_BITS", "flush_bits", "push_bits", "push_field", "reverse_bits"]
 

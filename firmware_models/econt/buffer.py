@@ -38,7 +38,7 @@ import numpy as np
 
 from firmware_models.errors import ModelFormatError
 
-from ._jit import jit
+from firmware_models.jit import jit
 from .formatter import MAX_WORDS
 from .registers import BUFFER_DEPTH_WORDS, MAX_LINKS_OUT
 

@@ -35,7 +35,7 @@ from numba.extending import intrinsic
 
 from firmware_models.errors import ModelFormatError
 
-from ._jit import jit
+from firmware_models.jit import jit
 
 __all__ = [
     "CONVENTIONS",

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._jit import jit
+from firmware_models.jit import jit
 from .algorithms.best_choice import TC_PER_LINK
 from .codec import encode
 from .registers import MAX_LINKS_OUT

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import jit
+from firmware_models.jit import jit
 from .calibration import CAL_SHIFT
 from .codec import decode_table
 from .registers import EcontConfig

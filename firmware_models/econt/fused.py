@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import jit
+from firmware_models.jit import jit
 from .bitpack import flush_bits, push_bits, push_field, reverse_bits
 from .calibration import CAL_SHIFT
 from .codec import bit_length, decode_table, encode_one

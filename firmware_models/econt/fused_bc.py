@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._jit import jit
+from firmware_models.jit import jit
 from .algorithms.best_choice import CHARGE_CLAMP, COMPARATORS
 from .bitpack import flush_bits, push_bits, push_field, reverse_bits
 from .codec import bit_length, encode_one

@@ -27,6 +27,8 @@ import math
 import numba
 import numpy as np
 
+from firmware_models.jit import JIT_OPTIONS
+
 __all__ = [
     "JIT_OPTIONS",
     "MAX_FAST_WIDTH",
@@ -34,9 +36,6 @@ __all__ = [
     "quantize_kernel",
     "overflow_kernel",
 ]
-
-#: jit options of every kernel in this package (numba.njit is nopython already)
-JIT_OPTIONS = {"nogil": True, "cache": True}
 
 #: widest type (source or target) the int64 kernels handle
 MAX_FAST_WIDTH = 62

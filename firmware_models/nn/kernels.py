@@ -32,13 +32,11 @@ import numpy as np
 from firmware_models.errors import UnsupportedTypeError
 from firmware_models.fixed import FixedType, apply_overflow, cast, mul_type
 from firmware_models.fixed.ops import add, mul
+from firmware_models.jit import JIT_OPTIONS
 from firmware_models.nn.tables import TABLE_SPAN, table_index
 
 __all__ = ["run_layer", "dense_floor_kernel", "requant_kernel", "requant_one", "requant_args", "fast_cast",
            "dense_plan", "cached_dense_plan", "blas_limit", "JIT_OPTIONS", "BLAS_THREADS"]
-
-#: the one place for numba options of this package
-JIT_OPTIONS = {"nogil": True, "cache": True}
 
 _CHUNK = 8192
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._jit import jit
+from firmware_models.jit import jit
 from ..codec import bit_length, encode, encode_one
 from ..registers import AE_WEIGHT_REGISTERS, EcontConfig
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._jit import jit
+from firmware_models.jit import jit
 
 __all__ = [
     "BestChoiceOutput",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._jit import jit
+from firmware_models.jit import jit
 from ..codec import encode, encode_one
 
 __all__ = ["ThresholdSumOutput", "threshold_sum", "threshold_sum_reference"]

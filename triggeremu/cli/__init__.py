@@ -21,13 +21,13 @@ from triggeremu.errors import UserError
 __all__ = ["main"]
 
 _SUBCOMMAND_MODULES = (
-    "triggeremu.cli_replay",
-    "triggeremu.cli_realdata",
-    "triggeremu.cli_econt",
-    "triggeremu.cli_acam",
-    "triggeremu.cli_calibrate",
-    "triggeremu.cli_report",
-    "triggeremu.cli_nn",
+    "triggeremu.cli.replay",
+    "triggeremu.cli.compare_l1",
+    "triggeremu.cli.econt",
+    "triggeremu.cli.acam",
+    "triggeremu.cli.calibrate",
+    "triggeremu.cli.report",
+    "triggeremu.cli.nn",
 )
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from triggeremu.errors import InputFileError
-from triggeremu.realdata import CAVEAT, compare_with_recorded, format_comparison
+from triggeremu.compare_l1 import CAVEAT, compare_with_recorded, format_comparison
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

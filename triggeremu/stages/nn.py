@@ -1,9 +1,9 @@
-"""The ``ad`` stage: the L1 anomaly-detection encoder, bit-exact, with its block timing.
+"""The ``nn`` stage (old name ``ad``): an hls4ml network such as the L1 anomaly-detection encoder, bit-exact, with its block timing.
 
 Configuration (a ``[[stages]]`` table)::
 
     [[stages]]
-    kind = "ad"
+    kind = "nn"
     name = "ad"                 # output columns: ad_score (and ad_mu)
     model = "enc.onnx"          # an ONNX file or an hls4ml project directory
                                 # (default: the shipped model, triggeremu/data/ad_default)
@@ -48,7 +48,7 @@ from firmware_models.timing_estimate import check_ii_vs_bx, estimate_timing
 from streams.schema import N_L1_INPUTS
 from triggeremu.errors import ConfigError
 
-__all__ = ["ADModel", "ADStage", "load_ad_model", "model_timing", "make", "DEFAULT_MODEL_DIR"]
+__all__ = ["ADModel", "NNStage", "load_ad_model", "model_timing", "make", "DEFAULT_MODEL_DIR"]
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "ad_default"
 _KEYS = {"kind", "name", "model", "config", "write_mu", "report", "clock_mhz", "latency_cycles", "ii_cycles",
@@ -216,7 +216,7 @@ def model_timing(ad: ADModel, options: dict[str, Any] | None = None) -> BlockTim
         raise ConfigError(msg) from err
 
 
-class ADStage:
+class NNStage:
     """A map stage: ``l1_inputs`` -> scaled inputs -> encoder -> ``<name>_score`` (and ``<name>_mu``)."""
 
     sequential = False
@@ -295,7 +295,7 @@ def _resolve(value: Any, base_dir: Path) -> Path:
     return p if p.is_absolute() else base_dir / p
 
 
-def make(config: dict[str, Any], *, base_dir: Path) -> ADStage:
+def make(config: dict[str, Any], *, base_dir: Path) -> NNStage:
     """Build the stage from its ``[[stages]]`` table (see the module docstring)."""
     name = str(config.get("name", "ad"))
     unknown = sorted(set(config) - _KEYS)
@@ -310,4 +310,4 @@ def make(config: dict[str, Any], *, base_dir: Path) -> ADStage:
             if k in config}
     if "report" in config:
         opts["report"] = _resolve(config["report"], base)
-    return ADStage(name, ad, model_timing(ad, opts), write_mu=bool(config.get("write_mu", False)))
+    return NNStage(name, ad, model_timing(ad, opts), write_mu=bool(config.get("write_mu", False)))

@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _spec(files: list[Path] | None, args: argparse.Namespace, *, synthetic: int | None) -> dict:
-    from triggeremu.cli_replay import source_spec_from_args
+    from triggeremu.cli.replay import source_spec_from_args
 
     ns = argparse.Namespace(
         files=files or [], synthetic=synthetic, calo=None, signal_fraction=args.signal_fraction,

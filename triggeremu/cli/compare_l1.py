@@ -1,7 +1,7 @@
 """``triggeremu compare-l1``: emulated classic seeds vs the L1 bits recorded in NanoAOD.
 
 A sanity check, not a target: the emulated seeds are built from offline objects,
-which are not L1 objects (see :mod:`triggeremu.realdata`).
+which are not L1 objects (see :mod:`triggeremu.compare_l1`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from triggeremu.realdata import compare_with_recorded, format_comparison
+from triggeremu.compare_l1 import compare_with_recorded, format_comparison
 
 __all__ = ["register"]
 

@@ -1,4 +1,4 @@
-"""The ``asic`` stage: each event's 48 calorimeter cells through the ECON-T model.
+"""The ``econt`` stage (old name ``asic``): each event's 48 calorimeter cells through the ECON-T model.
 
 A *scan* stage (``sequential = True``): the chip keeps a BX counter, a buffer and
 link-reset windows, so batches must come in BX order. Per event it writes
@@ -67,7 +67,7 @@ from triggeremu.econt_decode import (
 )
 from triggeremu.errors import ConfigError
 
-__all__ = ["AsicStage", "cells_to_codes", "make"]
+__all__ = ["EcontStage", "cells_to_codes", "make"]
 
 _OVERRIDES = ("algorithm", "n_links", "high_density", "drop_lsb", "threshold", "use_sum", "stc_type",
               "buff_t1", "buff_t2", "buff_t3")
@@ -83,7 +83,7 @@ def cells_to_codes(cells: np.ndarray, config: EcontConfig) -> np.ndarray:
 
 
 @dataclass
-class AsicStage:
+class EcontStage:
     name: str
     config: EcontConfig
     sequential: bool = True
@@ -245,7 +245,7 @@ class AsicStage:
 def _config(cfg: dict[str, Any], base_dir: Path) -> EcontConfig:
     unknown = sorted(set(cfg) - _KEYS)
     if unknown:
-        msg = f"asic stage {cfg.get('name', '?')!r}: unknown key(s) {unknown}; known keys are {sorted(_KEYS)}"
+        msg = f"econt stage {cfg.get('name', '?')!r}: unknown key(s) {unknown}; known keys are {sorted(_KEYS)}"
         raise ConfigError(msg)
     econt = load_init_yaml(base_dir / cfg["init_yaml"]) if "init_yaml" in cfg else EcontConfig()
     changes: dict[str, Any] = {}
@@ -256,7 +256,7 @@ def _config(cfg: dict[str, Any], base_dir: Path) -> EcontConfig:
         if key == "algorithm" and isinstance(value, str):
             names = {a.name.lower(): a for a in Algorithm}
             if value.lower() not in names:
-                msg = f"asic stage: algorithm {value!r} unknown; use one of {sorted(names)}"
+                msg = f"econt stage: algorithm {value!r} unknown; use one of {sorted(names)}"
                 raise ConfigError(msg)
             value = names[value.lower()]
         if key == "threshold":
@@ -265,7 +265,7 @@ def _config(cfg: dict[str, Any], base_dir: Path) -> EcontConfig:
     try:
         return econt.replace(**changes) if changes else econt
     except ValueError as err:
-        msg = f"asic stage {cfg.get('name', '?')!r}: {err}"
+        msg = f"econt stage {cfg.get('name', '?')!r}: {err}"
         raise ConfigError(msg) from err
 
 
@@ -274,13 +274,13 @@ def _decoder(cfg: dict[str, Any], econt: EcontConfig, base_dir: Path) -> EcontDe
     if econt.algorithm != Algorithm.AUTOENCODER or choice == "none":
         return None
     if not isinstance(choice, str):
-        msg = f"asic stage: decoder must be 'default', 'none' or a path to an ONNX decoder, got {choice!r}"
+        msg = f"econt stage: decoder must be 'default', 'none' or a path to an ONNX decoder, got {choice!r}"
         raise ConfigError(msg)
     return EcontDecoder(DEFAULT_DECODER if choice == "default" else base_dir / choice)
 
 
-def make(config: dict[str, Any], *, base_dir: Path) -> AsicStage:
+def make(config: dict[str, Any], *, base_dir: Path) -> EcontStage:
     """Build the stage from its ``[[stages]]`` table."""
     econt = _config(config, Path(base_dir))
-    return AsicStage(name=str(config.get("name", "asic")), config=econt,
+    return EcontStage(name=str(config.get("name", "asic")), config=econt,
                      decoder=_decoder(config, econt, Path(base_dir)))

@@ -12,8 +12,8 @@ integer array (n_events, n_inputs) of input mantissas of the model's input type
 ``input_scaling`` first). ``Y.npz`` receives one int64 array per output (the last
 layer and the score, when the config has one) and ``__types__``, a JSON string
 mapping each output to its fixed-point type. ``--timing`` prints latency (cycles,
-ns), II, clock and where those numbers come from (see :mod:`triggeremu.stages.ad`).
-Loading uses :func:`triggeremu.stages.ad.load_ad_model`.
+ns), II, clock and where those numbers come from (see :mod:`triggeremu.stages.nn`).
+Loading uses :func:`triggeremu.stages.nn.load_ad_model`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 from firmware_models.fixed import RawRangeError
 from firmware_models.timing_estimate import check_ii_vs_bx
 from triggeremu.errors import InputFileError, UserError
-from triggeremu.stages.ad import load_ad_model, model_timing
+from triggeremu.stages.nn import load_ad_model, model_timing
 
 __all__ = ["register"]
 

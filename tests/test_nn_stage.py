@@ -14,7 +14,7 @@ from firmware_models.fixed import FixedType
 from streams.synthetic import SyntheticL1Source
 from triggeremu.errors import ConfigError
 from triggeremu.stages import build_stage
-from triggeremu.stages.ad import DEFAULT_MODEL_DIR, ADStage, load_ad_model, make
+from triggeremu.stages.nn import DEFAULT_MODEL_DIR, NNStage, load_ad_model, make
 
 _HERE = Path(__file__).resolve().parent
 _AXOL = _HERE / "golden" / "hls4ml" / "axol1tl"
@@ -49,7 +49,7 @@ def test_stage_on_hls4ml_project_matches_hls4ml_cpp(tmp_path: Path, which: str) 
     # hardware-unit inputs -> AXOL1TL scaling -> encoder -> sum mu^2, all compared with the
     # outputs of hls4ml 1.3.0's compiled C++ emulation (tests/golden/hls4ml, made by H2b's script)
     vec = _golden()
-    stage = make({"kind": "ad", "name": "ad", "model": str(_AXOL), "config": str(_axol_config(tmp_path, vec)),
+    stage = make({"kind": "nn", "name": "ad", "model": str(_AXOL), "config": str(_axol_config(tmp_path, vec)),
                   "write_mu": True}, base_dir=tmp_path)
     out = stage.process({"l1_inputs": vec[f"{which}__hw"]})
     np.testing.assert_array_equal(out["ad_score"], vec[f"{which}__score"])
@@ -61,7 +61,7 @@ def test_stage_on_onnx_plus_plain_hls4ml_config_matches_hls4ml_cpp(tmp_path: Pat
     vec = _golden()
     hls = json.loads((_AXOL / "config.json").read_text())
     cfg = _axol_config(tmp_path, vec, hls4ml=hls)
-    stage = make({"kind": "ad", "name": "enc", "model": str(_AXOL / "model.onnx"), "config": str(cfg)},
+    stage = make({"kind": "nn", "name": "enc", "model": str(_AXOL / "model.onnx"), "config": str(cfg)},
                  base_dir=tmp_path)
     out = stage.process({"l1_inputs": vec["normal__hw"]})
     np.testing.assert_array_equal(out["enc_score"], vec["normal__score"])
@@ -77,7 +77,7 @@ def test_project_directory_report_gives_the_timing(tmp_path: Path) -> None:
     rep_dir = prj / "myproject_prj" / "solution1" / "syn" / "report"
     rep_dir.mkdir(parents=True)
     shutil.copy(report, rep_dir / "csynth.xml")
-    stage = make({"kind": "ad", "model": str(prj), "config": str(_axol_config(tmp_path, vec))}, base_dir=tmp_path)
+    stage = make({"kind": "nn", "model": str(prj), "config": str(_axol_config(tmp_path, vec))}, base_dir=tmp_path)
     timing = stage.timing()
     assert timing.source == f"report:{rep_dir / 'csynth.xml'}"
     assert (timing.latency_cycles, timing.ii_cycles, timing.clock_mhz) == (13, 1, 200.0)
@@ -90,8 +90,8 @@ def _default_model_or_skip() -> None:
 
 def test_default_model_on_synthetic_batches() -> None:
     _default_model_or_skip()
-    stage = build_stage({"kind": "ad", "name": "ad", "write_mu": True}, base_dir=Path("."))
-    assert isinstance(stage, ADStage) and stage.requires() == ("l1_inputs",) and not stage.sequential
+    stage = build_stage({"kind": "nn", "name": "ad", "write_mu": True}, base_dir=Path("."))
+    assert isinstance(stage, NNStage) and stage.requires() == ("l1_inputs",) and not stage.sequential
     cols = _synthetic()
     out = stage.process(cols)
     n = len(cols["l1_inputs"])
@@ -124,7 +124,7 @@ def test_default_model_float_onnx_agrees_within_quantization() -> None:
 
 def test_default_working_points_and_summary() -> None:
     _default_model_or_skip()
-    stage = make({"kind": "ad", "name": "ad"}, base_dir=Path("."))
+    stage = make({"kind": "nn", "name": "ad"}, base_dir=Path("."))
     wps = stage.working_points()
     assert set(wps) == {"rate_1khz", "rate_5khz", "rate_10khz"}
     assert wps["rate_1khz"] > wps["rate_5khz"] > wps["rate_10khz"] > 0
@@ -160,12 +160,12 @@ def test_shipped_thresholds_match_the_current_synthetic_background() -> None:
 
 def test_config_timing_and_ii_flag() -> None:
     _default_model_or_skip()
-    stage = make({"kind": "ad", "clock_mhz": 200.0, "latency_cycles": 30, "ii_cycles": 6, "fifo_depth": 4,
+    stage = make({"kind": "nn", "clock_mhz": 200.0, "latency_cycles": 30, "ii_cycles": 6, "fifo_depth": 4,
                   "overflow": "backpressure"}, base_dir=Path("."))
     timing = stage.timing()
     assert (timing.source, timing.latency_cycles, timing.ii_cycles, timing.fifo_depth) == ("config", 30, 6, 4)
     assert "exceeds the 24.95 ns bunch spacing" in stage.summary({"ad_score": np.zeros(0)})["ii_vs_bx"]
-    estimated = make({"kind": "ad", "clock_mhz": 200.0}, base_dir=Path("."))
+    estimated = make({"kind": "nn", "clock_mhz": 200.0}, base_dir=Path("."))
     assert estimated.timing().source.startswith("estimate:") and estimated.timing().clock_mhz == 200.0
 
 
@@ -188,26 +188,26 @@ def test_bad_ad_config_files(tmp_path: Path) -> None:
     bad_json = tmp_path / "bad.json"
     bad_json.write_text("{not json")
     with pytest.raises(ConfigError, match="not valid JSON"):
-        make({"kind": "ad", "model": str(_AXOL), "config": str(bad_json)}, base_dir=tmp_path)
+        make({"kind": "nn", "model": str(_AXOL), "config": str(bad_json)}, base_dir=tmp_path)
     short = tmp_path / "short.json"
     short.write_text(json.dumps({"input_scaling": {"offsets": [0] * 3, "shifts": [0] * 3}}))
     with pytest.raises(ConfigError, match="needs 57 integer offsets"):
-        make({"kind": "ad", "model": str(_AXOL), "config": str(short)}, base_dir=tmp_path)
+        make({"kind": "nn", "model": str(_AXOL), "config": str(short)}, base_dir=tmp_path)
     no_score = _axol_config(tmp_path, vec)
     cfg = json.loads(no_score.read_text())
     cfg["score"] = {"kind": "none"}
     no_score.write_text(json.dumps(cfg))
     with pytest.raises(ConfigError, match="has no score"):
-        make({"kind": "ad", "model": str(_AXOL), "config": str(no_score)}, base_dir=tmp_path)
+        make({"kind": "nn", "model": str(_AXOL), "config": str(no_score)}, base_dir=tmp_path)
     cfg["score"] = {"kind": "mahalanobis"}
     no_score.write_text(json.dumps(cfg))
     with pytest.raises(ConfigError, match="score kind 'mahalanobis' unknown"):
-        make({"kind": "ad", "model": str(_AXOL), "config": str(no_score)}, base_dir=tmp_path)
+        make({"kind": "nn", "model": str(_AXOL), "config": str(no_score)}, base_dir=tmp_path)
 
 
 def test_bad_batch_is_refused(tmp_path: Path) -> None:
     vec = _golden()
-    stage = make({"kind": "ad", "model": str(_AXOL), "config": str(_axol_config(tmp_path, vec))}, base_dir=tmp_path)
+    stage = make({"kind": "nn", "model": str(_AXOL), "config": str(_axol_config(tmp_path, vec))}, base_dir=tmp_path)
     with pytest.raises(ConfigError, match=r"l1_inputs must be integer \(N, 57\)"):
         stage.process({"l1_inputs": np.zeros((4, 56), dtype=np.int32)})
     with pytest.raises(ConfigError, match="l1_inputs must be integer"):
