@@ -59,9 +59,9 @@ def test_stage_summary_and_batches_in_order():
 def test_stage_config_errors():
     with pytest.raises(ConfigError, match="unknown key"):
         _stage(algoritm="best_choice")
-    with pytest.raises(ConfigError, match="algorithm 'bc' unknown"):
+    with pytest.raises(ConfigError, match="algorithm = 'bc': is not one of"):
         _stage(algorithm="bc")
-    with pytest.raises(ConfigError, match="n_links = 14 is out of range"):
+    with pytest.raises(ConfigError, match=r"n_links = 14: must be in \[1, 13\]"):
         _stage(n_links=14)
 
 

@@ -15,7 +15,8 @@ def test_bundled_default_menu_loads():
 
 
 def test_working_points_expand_into_seeds():
-    menu = parse_menu({"seeds": [{"name": "AD", "column": "ad_score", "working_points": {"loose": 10, "tight": 50}}]})
+    menu = parse_menu({"stages": [{"kind": "nn", "name": "ad"}],
+                       "seeds": [{"name": "AD", "column": "ad_score", "working_points": {"loose": 10, "tight": 50}}]})
     assert menu.seed_names == ["AD_loose", "AD_tight"]
     assert [s.threshold for s in menu.seeds] == [10, 50]
 

@@ -140,4 +140,4 @@ def test_menu_source_section_rejects_unknown_keys(tmp_path, capsys):
     menu = tmp_path / "m.toml"
     menu.write_text('[source]\ntrees = "Events"\n[[seeds]]\nname = "x"\nobject = "jet"\nthreshold_gev = 1\n')
     assert main(["replay", "--synthetic", "10", "--menu", str(menu), "--quiet"]) == 2
-    assert "unknown key(s) ['trees'] in [source]" in capsys.readouterr().err
+    assert "[source]: unknown key 'trees' (did you mean 'tree'?)" in capsys.readouterr().err

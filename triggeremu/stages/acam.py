@@ -44,13 +44,36 @@ from firmware_models.timing import BlockTiming
 from streams.schema import N_CALO_CELLS
 from triggeremu.decompress import DEFAULT_BUNDLE_DIR, decompress_report, load_bundle
 from triggeremu.errors import ConfigError
+from triggeremu.schema import FIFO_KEYS, STAGE_KEYS, Choice, Float, Int, Key, PathValue, Section
 
-__all__ = ["cell_codes", "AcamStage", "make"]
+__all__ = ["cell_codes", "AcamStage", "make", "SCHEMA", "OUTPUTS"]
 
-_KEYS = {
-    "kind", "name", "table", "mantissa_bits", "mode", "sigma", "seed", "multi_match",
-    "timing", "preset", "fifo_depth", "overflow",
-}  # fmt: skip
+SCHEMA = Section(
+    '[[stages]] kind = "acam"',
+    (
+        *STAGE_KEYS,
+        Key("table", PathValue("file_or_dir"), "a tabular-VAE bundle directory or a table .npz (acam.save)",
+            default_doc="the bundled bundle, triggeremu/data/tabvae"),
+        Key("mantissa_bits", Int(min=1, max=31, unit="bits", example=12),
+            "mantissa of the cell input code (cell_codes); a bare .npz needs it", default_doc="the bundle's"),
+        Key("mode", Choice(("ideal", "nested", "physical")),
+            "ideal interval match, 4-bit nested slices, or physical cells with threshold spread", default="ideal"),
+        Key("sigma", Float(min=0, unit="cell LSB", example=0.3),
+            "physical mode: per-cell threshold spread", default=0.0),
+        Key("seed", Int(min=0, example=0), "physical mode: seed of the static variation", default=0),
+        Key("multi_match", Choice(("sum", "first")), "physical mode: several matching rows in a tree are summed, "
+            "or the first is taken", default="sum"),
+        Key("timing", Choice(("preset", "stages")), "published figures (preset) or the per-stage estimate",
+            default="preset"),
+        Key("preset", Choice(tuple(acam.timing.PRESETS)), "which published figures", default="seed-2026"),
+        *FIFO_KEYS,
+    ),
+    doc="On-detector compression of `calo_cells` by a tabularized tree ensemble on an analog CAM (map stage). "
+        "Writes `<name>_latent` (raw leaf-type integers per latent dimension) and, in physical mode, `<name>_dev`.",
+)
+
+#: suffixes of the columns the stage writes (``<name>_latent``, ``<name>_dev``)
+OUTPUTS = ("latent", "dev")
 
 
 def cell_codes(cells: np.ndarray, *, mantissa_bits: int = 12, n_bits: int = 16) -> np.ndarray:
@@ -200,76 +223,37 @@ class AcamStage:
         return rep
 
 
-def _resolve(path_value: Any, base_dir: Path) -> Path:
-    p = Path(str(path_value)).expanduser()
-    return p if p.is_absolute() else (base_dir / p)
-
-
 def make(config: dict[str, Any], *, base_dir: Path) -> AcamStage:
-    """Build the stage from its ``[[stages]]`` table (see the module docstring)."""
-    name = str(config.get("name", "acam"))
-    unknown = sorted(set(config) - _KEYS)
-    if unknown:
-        msg = f"stage {name!r} (kind acam): unknown key(s) {unknown}; known keys are {sorted(_KEYS)}"
-        raise ConfigError(msg)
-    where = _resolve(config["table"], Path(base_dir)) if "table" in config else DEFAULT_BUNDLE_DIR
+    """Build the stage from its checked ``[[stages]]`` table (see :data:`SCHEMA`)."""
+    name = str(config["name"])
+    where = Path(config["table"]) if "table" in config else DEFAULT_BUNDLE_DIR
     try:
         if where.is_dir():
             bundle = load_bundle(where)
             table = acam.load(bundle.path("table"))
             mantissa_bits = int(config.get("mantissa_bits", bundle.input_code["mantissa_bits"]))
-        elif where.is_file():
+        else:
             if "mantissa_bits" not in config:
                 msg = f"stage {name!r}: a bare table file {str(where)!r} needs mantissa_bits (the input code)"
                 raise ConfigError(msg)
             table = acam.load(where)
             mantissa_bits = int(config["mantissa_bits"])
-        else:
-            msg = f"stage {name!r}: table {str(where)!r} does not exist; give a bundle directory or a table .npz"
-            raise ConfigError(msg)
+        cost = acam.timing.preset(config["preset"]) if config["timing"] == "preset" else acam.timing.estimate(table)
     except ModelError as err:
         msg = f"stage {name!r}: cannot load the ACAM table {str(where)!r}: {err}"
         raise ConfigError(msg) from err
-    mode = str(config.get("mode", "ideal"))
-    if mode not in ("ideal", "nested", "physical"):
-        msg = f"stage {name!r}: mode must be 'ideal', 'nested' or 'physical', got {mode!r}"
-        raise ConfigError(msg)
-    sigma = float(config.get("sigma", 0.0))
-    if not (np.isfinite(sigma) and sigma >= 0):
-        msg = f"stage {name!r}: sigma must be a finite number >= 0 (cell LSB), got {config.get('sigma')!r}"
-        raise ConfigError(msg)
-    multi_match = str(config.get("multi_match", "sum"))
-    if multi_match not in ("sum", "first"):
-        msg = f"stage {name!r}: multi_match must be 'sum' or 'first', got {multi_match!r}"
-        raise ConfigError(msg)
-    timing_kind = str(config.get("timing", "preset"))
-    try:
-        if timing_kind == "preset":
-            cost = acam.timing.preset(str(config.get("preset", "seed-2026")))
-        elif timing_kind == "stages":
-            cost = acam.timing.estimate(table)
-        else:
-            msg = f"stage {name!r}: timing must be 'preset' or 'stages', got {timing_kind!r}"
-            raise ConfigError(msg)
-    except ModelError as err:
-        msg = f"stage {name!r}: {err}"
-        raise ConfigError(msg) from err
-    try:
-        stage = AcamStage(
-            name,
-            table,
-            mantissa_bits=mantissa_bits,
-            mode=mode,
-            sigma=sigma,
-            seed=int(config.get("seed", 0)),
-            multi_match=multi_match,
-            cost=cost,
-            fifo_depth=int(config.get("fifo_depth", 16)),
-            overflow=str(config.get("overflow", "drop")),
-            source=str(where),
-        )
-    except ValueError as err:  # BlockTiming rejects a bad fifo_depth / overflow
-        msg = f"stage {name!r}: {err}"
-        raise ConfigError(msg) from err
+    stage = AcamStage(
+        name,
+        table,
+        mantissa_bits=mantissa_bits,
+        mode=config["mode"],
+        sigma=config["sigma"],
+        seed=config["seed"],
+        multi_match=config["multi_match"],
+        cost=cost,
+        fifo_depth=config["fifo_depth"],
+        overflow=config["overflow"],
+        source=str(where),
+    )
     stage.bundle_dir = where if where.is_dir() else None
     return stage

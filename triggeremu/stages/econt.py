@@ -26,8 +26,8 @@ that is the same whatever the gap (the BX counter resyncs on the orbit header).
 Before the first event of a run one orbit of empty BX is simulated, so the chip
 starts in its running steady state rather than from power-up.
 
-Configuration (``[[stages]]`` keys): ``init_yaml`` (register file, relative to the
-TOML), and optional overrides ``algorithm`` (name or 0-4), ``n_links``,
+Configuration (``[[stages]]`` keys, declared in :data:`SCHEMA`): ``init_yaml``
+(register file, relative to the TOML), and optional overrides ``algorithm`` (name or 0-4), ``n_links``,
 ``high_density``, ``drop_lsb``, ``threshold`` (one value for all cells),
 ``use_sum``, ``stc_type``, ``buff_t1``, ``buff_t2``, ``buff_t3``; ``decoder``
 (autoencoder only: ``"default"`` for the shipped off-detector decoder, ``"none"``,
@@ -66,12 +66,43 @@ from triggeremu.econt_decode import (
     parse_ae_words,
 )
 from triggeremu.errors import ConfigError
+from triggeremu.schema import STAGE_KEYS, Bool, Choice, Int, Key, OneOf, PathValue, Section
 
-__all__ = ["EcontStage", "cells_to_codes", "make"]
+__all__ = ["EcontStage", "cells_to_codes", "make", "SCHEMA", "OUTPUTS"]
+
+_ALGORITHMS = tuple(a.name.lower() for a in Algorithm)
+_FLAG = OneOf((Bool(), Int(min=0, max=1)))
+_REGISTER = "register override (default: the init_yaml's value, else the chip's reset value)"
+SCHEMA = Section(
+    '[[stages]] kind = "econt"',
+    (
+        *STAGE_KEYS,
+        Key("init_yaml", PathValue("file"), "the chip's register file (init.yaml, plain or .gz)",
+            default_doc="the chip's reset values"),
+        Key("algorithm", OneOf((Choice(_ALGORITHMS), Int(min=0, max=4))), f"algorithm name or number; {_REGISTER}"),
+        Key("n_links", Int(min=1, max=MAX_LINKS_OUT, unit="links", example=4), f"output e-links; {_REGISTER}"),
+        Key("high_density", _FLAG, f"high-density module (3 dropped bits instead of 1); {_REGISTER}"),
+        Key("drop_lsb", Int(min=0, max=7, unit="bits", example=1), f"LSBs dropped after calibration; {_REGISTER}"),
+        Key("threshold", Int(min=0, max=0xFFFFFF, example=47), f"one threshold for all 48 cells; {_REGISTER}"),
+        Key("use_sum", _FLAG, f"send the module sum; {_REGISTER}"),
+        Key("stc_type", Int(min=0, max=4, example=1), f"super-trigger-cell type; {_REGISTER}"),
+        Key("buff_t1", Int(min=0, max=0xFFFF, unit="words", example=48), f"buffer threshold T1; {_REGISTER}"),
+        Key("buff_t2", Int(min=0, max=0xFFFF, unit="words", example=511), f"buffer threshold T2; {_REGISTER}"),
+        Key("buff_t3", Int(min=0, max=0xFF, unit="words", example=0), f"buffer threshold T3; {_REGISTER}"),
+        Key("decoder", OneOf((Choice(("default", "none")), PathValue("file", suffixes=(".onnx",)))),
+            "autoencoder only: the shipped off-detector decoder, none, or an ONNX decoder with its manifest",
+            default="default"),
+    ),
+    doc="The HGCAL ECON-T on `calo_cells` (a scan stage: list it after the map stages). Writes `<name>_words` "
+        "(13 link words), `<name>_bits`, `<name>_occupancy`, `<name>_truncated`. Its timing is the chip's "
+        "(block latencies in BX); it takes no timing keys.",
+)
+
+#: suffixes of the columns the stage writes
+OUTPUTS = ("words", "bits", "occupancy", "truncated")
 
 _OVERRIDES = ("algorithm", "n_links", "high_density", "drop_lsb", "threshold", "use_sum", "stc_type",
               "buff_t1", "buff_t2", "buff_t3")
-_KEYS = {"kind", "name", "init_yaml", "decoder", *_OVERRIDES}
 
 
 def cells_to_codes(cells: np.ndarray, config: EcontConfig) -> np.ndarray:
@@ -242,45 +273,33 @@ class EcontStage:
                 "matches_encoder": self.decoder.encoder_sha256 == encoder_fingerprint(self.config)}
 
 
-def _config(cfg: dict[str, Any], base_dir: Path) -> EcontConfig:
-    unknown = sorted(set(cfg) - _KEYS)
-    if unknown:
-        msg = f"econt stage {cfg.get('name', '?')!r}: unknown key(s) {unknown}; known keys are {sorted(_KEYS)}"
-        raise ConfigError(msg)
-    econt = load_init_yaml(base_dir / cfg["init_yaml"]) if "init_yaml" in cfg else EcontConfig()
+def _config(cfg: dict[str, Any]) -> EcontConfig:
+    econt = load_init_yaml(Path(cfg["init_yaml"])) if "init_yaml" in cfg else EcontConfig()
     changes: dict[str, Any] = {}
     for key in _OVERRIDES:
         if key not in cfg:
             continue
         value = cfg[key]
         if key == "algorithm" and isinstance(value, str):
-            names = {a.name.lower(): a for a in Algorithm}
-            if value.lower() not in names:
-                msg = f"econt stage: algorithm {value!r} unknown; use one of {sorted(names)}"
-                raise ConfigError(msg)
-            value = names[value.lower()]
+            value = Algorithm[value.upper()]
         if key == "threshold":
             value = (int(value),) * 48
         changes[key] = value
     try:
         return econt.replace(**changes) if changes else econt
     except ValueError as err:
-        msg = f"econt stage {cfg.get('name', '?')!r}: {err}"
+        msg = f"econt stage {cfg['name']!r}: {err}"
         raise ConfigError(msg) from err
 
 
-def _decoder(cfg: dict[str, Any], econt: EcontConfig, base_dir: Path) -> EcontDecoder | None:
-    choice = cfg.get("decoder", "default")
+def _decoder(cfg: dict[str, Any], econt: EcontConfig) -> EcontDecoder | None:
+    choice = cfg["decoder"]
     if econt.algorithm != Algorithm.AUTOENCODER or choice == "none":
         return None
-    if not isinstance(choice, str):
-        msg = f"econt stage: decoder must be 'default', 'none' or a path to an ONNX decoder, got {choice!r}"
-        raise ConfigError(msg)
-    return EcontDecoder(DEFAULT_DECODER if choice == "default" else base_dir / choice)
+    return EcontDecoder(DEFAULT_DECODER if choice == "default" else Path(choice))
 
 
 def make(config: dict[str, Any], *, base_dir: Path) -> EcontStage:
-    """Build the stage from its ``[[stages]]`` table."""
-    econt = _config(config, Path(base_dir))
-    return EcontStage(name=str(config.get("name", "asic")), config=econt,
-                     decoder=_decoder(config, econt, Path(base_dir)))
+    """Build the stage from its checked ``[[stages]]`` table (see :data:`SCHEMA`)."""
+    econt = _config(config)
+    return EcontStage(name=str(config["name"]), config=econt, decoder=_decoder(config, econt))

@@ -47,12 +47,33 @@ from firmware_models.timing import BlockTiming
 from firmware_models.timing_estimate import check_ii_vs_bx, estimate_timing
 from streams.schema import N_L1_INPUTS
 from triggeremu.errors import ConfigError
+from triggeremu.schema import CLOCK_KEYS, FIFO_KEYS, STAGE_KEYS, Bool, Key, PathValue, Section
 
-__all__ = ["ADModel", "NNStage", "load_ad_model", "model_timing", "make", "DEFAULT_MODEL_DIR"]
+__all__ = ["ADModel", "NNStage", "load_ad_model", "model_timing", "make", "DEFAULT_MODEL_DIR", "SCHEMA", "OUTPUTS"]
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "ad_default"
-_KEYS = {"kind", "name", "model", "config", "write_mu", "report", "clock_mhz", "latency_cycles", "ii_cycles",
-         "fifo_depth", "overflow"}
+SCHEMA = Section(
+    '[[stages]] kind = "nn"',
+    (
+        *STAGE_KEYS,
+        Key("model", PathValue("file_or_dir"), "an ONNX file or an hls4ml project directory",
+            default_doc="the bundled AD encoder, triggeremu/data/ad_default"),
+        Key("config", PathValue("file"), "AD config JSON (hls4ml precision/reuse, input scaling, score, "
+            "working points, timing)", default_doc="config.json beside an ONNX model"),
+        Key("write_mu", Bool(), "also write `<name>_mu`, the latent vector (raw integers)", default=False),
+        Key("report", PathValue("file"), "HLS report (csynth.xml or .rpt) giving the block's timing",
+            default_doc="one found inside a project directory"),
+        CLOCK_KEYS[0].with_(default_doc="the AD config's timing.clock_mhz, else 200 (the estimator's)"),
+        *CLOCK_KEYS[1:],
+        *FIFO_KEYS,
+    ),
+    doc="An hls4ml network, bit-exact (map stage), such as the L1 anomaly-detection encoder: `l1_inputs` -> "
+        "`<name>_score` (and `<name>_mu`). Timing, by trust: an HLS report, explicit `latency_cycles`, the AD "
+        "config's timing, the topology estimator.",
+)
+
+#: suffixes of the columns the stage writes
+OUTPUTS = ("score", "mu")
 _ESTIMATOR_KINDS = {"dense", "batchnorm", "relu", "leaky_relu", "linear", "sigmoid", "tanh"}
 _DEFAULT_CLOCK_MHZ = 200.0
 
@@ -298,10 +319,7 @@ def _resolve(value: Any, base_dir: Path) -> Path:
 def make(config: dict[str, Any], *, base_dir: Path) -> NNStage:
     """Build the stage from its ``[[stages]]`` table (see the module docstring)."""
     name = str(config.get("name", "ad"))
-    unknown = sorted(set(config) - _KEYS)
-    if unknown:
-        msg = f"stage {name!r} (kind ad): unknown key(s) {unknown}; known keys are {sorted(_KEYS)}"
-        raise ConfigError(msg)
+    config = SCHEMA.validate(config, where=f"stage {name!r} (kind nn)", base_dir=Path(base_dir))
     base = Path(base_dir)
     model = _resolve(config["model"], base) if "model" in config else None
     cfg = _resolve(config["config"], base) if "config" in config else None
