@@ -7,21 +7,22 @@ BX order, in the sink). A map stage placed after a scan stage would need the
 scan's outputs on the workers, so the menu must list scan stages last.
 
 :func:`map_worker` is the picklable worker factory used by distributed runs:
-it rebuilds the chain from the menu path in the worker process and returns a
+it rebuilds the chain from the menu's data in the worker process and returns a
 function ``RecordBatch -> RecordBatch``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from streams.schema import from_columns, to_columns
 from triggeremu.errors import ConfigError
-from triggeremu.menu import Menu, load_menu
+from triggeremu.menu import Menu, as_menu, load_menu
 from triggeremu.stages import Stage, build_stage
 
 __all__ = ["Chain", "map_worker"]
@@ -54,7 +55,7 @@ class Chain:
             if missing:
                 msg = (
                     f"stage {st.name!r} needs column(s) {missing}, which the source does not provide "
-                    f"(it has {sorted(out)}); use a source that provides them (e.g. --source calo for calo_cells)"
+                    f"(it has {sorted(out)}); use a source that provides them (e.g. --calo N for calo_cells)"
                 )
                 raise ConfigError(msg)
             try:
@@ -83,9 +84,10 @@ def _map_batch(chain: Chain, batch: pa.RecordBatch) -> pa.RecordBatch:
     return from_columns(chain.map_columns(to_columns(batch)), fixed_types=chain.fixed_types)
 
 
-def map_worker(menu_path: str | None) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
-    """Worker factory for distributed runs (module-level, so it pickles by reference)."""
-    chain = Chain(load_menu(Path(menu_path) if menu_path else None))
+def map_worker(menu: Mapping[str, Any] | str | None) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
+    """Worker factory for distributed runs (module-level, so it pickles by reference); ``menu`` is the
+    checked menu as data (:meth:`Menu.to_dict`) or, as before, a menu path (None: the bundled default)."""
+    chain = Chain(as_menu(menu) if isinstance(menu, Mapping) else load_menu(Path(menu) if menu else None))
 
     def work(batch: pa.RecordBatch) -> pa.RecordBatch:
         return _map_batch(chain, batch)

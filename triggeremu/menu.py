@@ -303,22 +303,27 @@ class Menu:
     trigger_rules: tuple[tuple[int, int], ...] = RUN3_TRIGGER_RULES
     batch_orbits: int = 4
     root_options: dict[str, Any] = field(default_factory=dict)  # [source]: tree, branch_map, passthrough
-    source: str = "<built-in>"
-    base_dir: Path = field(default_factory=Path.cwd)
+    source: str = field(default="<built-in>", compare=False)
+    base_dir: Path = field(default_factory=Path.cwd, compare=False)
     heartbeat_s: float = 1.0
     peer_timeout_s: float = 30.0
     drop_input_anomalies: bool = False
-    #: the checked menu as plain TOML-like data (paths absolute); see :meth:`to_dict`
-    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def seed_names(self) -> list[str]:
         return [s.name for s in self.seeds]
 
     def to_dict(self) -> dict[str, Any]:
-        """The checked menu as plain data (``[run]``, ``[source]``, ``[[stages]]``, ``[[seeds]]``; paths
-        absolute): ``as_menu(menu.to_dict())`` rebuilds it anywhere on this machine, without the file."""
-        return copy.deepcopy(self.data)
+        """The menu as plain TOML-like data (``run``, ``source``, ``stages``, ``seeds``; paths absolute,
+        working points expanded): ``as_menu(menu.to_dict()) == menu``, on this machine, without the file."""
+        run = {"filling_scheme": self.filling_scheme, "latency_budget_ns": float(self.latency_budget_ns),
+               "l1a_budget_khz": float(self.l1a_budget_khz), "trigger_rules": [list(r) for r in self.trigger_rules],
+               "batch_orbits": int(self.batch_orbits), "heartbeat_s": float(self.heartbeat_s),
+               "peer_timeout_s": float(self.peer_timeout_s), "drop_input_anomalies": bool(self.drop_input_anomalies)}
+        if run["filling_scheme"] not in SCHEME_NAMES:  # a file: absolute, so it is found from anywhere
+            run["filling_scheme"] = str(resolve_path(run["filling_scheme"], self.base_dir).resolve())
+        return copy.deepcopy({"run": run, "source": dict(self.root_options), "stages": [dict(st) for st in self.stages],
+                              "seeds": [_seed_dict(s) for s in self.seeds]})
 
 
 def default_menu_path() -> Path:
@@ -406,7 +411,6 @@ def parse_menu(raw: Mapping[str, Any], *, source: str = "<dict>", base_dir: Path
         msg = f"{source}: seed name(s) {dup} used more than once; seed names must be unique"
         raise ConfigError(msg)
     _check_columns(seeds, stages, root_options, source)
-    data = {"run": run, "source": root_options, "stages": [dict(s) for s in stages], "seeds": checked_seeds}
     return Menu(
         seeds=tuple(seeds),
         stages=tuple(stages),
@@ -421,8 +425,20 @@ def parse_menu(raw: Mapping[str, Any], *, source: str = "<dict>", base_dir: Path
         heartbeat_s=run["heartbeat_s"],
         peer_timeout_s=run["peer_timeout_s"],
         drop_input_anomalies=run["drop_input_anomalies"],
-        data=copy.deepcopy(data),
     )
+
+
+def _seed_dict(s: Seed) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": s.name, "prescale": s.prescale, "description": s.description}
+    if s.object is not None:
+        d.update(object=s.object, threshold_gev=float(s.threshold_gev))
+        if s.max_abs_eta is not None:
+            d["max_abs_eta"] = float(s.max_abs_eta)
+        if s.object == "ht":
+            d["ht_jet_min_gev"] = float(s.ht_jet_min_gev)
+    else:
+        d.update(column=s.column, threshold=int(s.threshold))
+    return d
 
 
 def _label(table: Any, i: int) -> str:

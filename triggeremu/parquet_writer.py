@@ -1,10 +1,13 @@
 """Per-event results written as Parquet, batch by batch (no per-event memory).
 
-Columns: ``orbit``, ``bx``, ``event``, one boolean column per seed (before
-prescale) named by the seed, ``<seed>__prescaled``, ``accepted``, ``lost``,
-the sequencer's per-event timing columns, the stages' scalar and vector
-outputs (fixed-point types kept in the field metadata), and ``label`` /
-``pileup`` / ``bad_input`` when the source provides them.
+The columns are those of :func:`triggeremu.output.event_columns`: ``orbit``,
+``bx``, ``event``, the stages' scalar and vector outputs, ``label`` /
+``pileup`` / ``bad_input`` when the source provides them, one boolean column per
+seed (before prescale) named by the seed, ``<seed>__prescaled``, ``accepted``,
+``lost`` and the sequencer's per-event timing columns. Fixed-point types are
+kept in the field metadata and, as JSON, in the file's schema metadata
+(:data:`triggeremu.output.FIXED_TYPES_KEY`). Open it through
+:func:`triggeremu.output.open_writer`, which picks the format from the suffix.
 """
 
 from __future__ import annotations
@@ -12,10 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from streams.schema import from_columns
+from triggeremu.output import event_table
 
 __all__ = ["DecisionWriter"]
 
@@ -26,19 +28,16 @@ class DecisionWriter:
         self.seed_names = seed_names
         self.fixed_types = fixed_types or {}
         self._writer: pq.ParquetWriter | None = None
+        self.n_events = 0
 
     def write(self, outputs: dict[str, np.ndarray], raw: np.ndarray, prescaled: np.ndarray,
               decision: dict[str, np.ndarray]) -> None:
-        cols = dict(outputs)
-        for j, name in enumerate(self.seed_names):
-            cols[name] = raw[:, j]
-            cols[f"{name}__prescaled"] = prescaled[:, j]
-        cols.update(decision)
-        table = pa.Table.from_batches([from_columns(cols, fixed_types=self.fixed_types)])
+        table = event_table(outputs, raw, prescaled, decision, self.seed_names, fixed_types=self.fixed_types)
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = pq.ParquetWriter(self.path, table.schema)
         self._writer.write_table(table)
+        self.n_events += table.num_rows
 
     def close(self) -> None:
         if self._writer is not None:

@@ -30,10 +30,10 @@ from streams.schema import to_columns
 from triggeremu.chain import Chain, map_worker
 from triggeremu.decisions import Prescaler, seed_bits
 from triggeremu.menu import Menu, load_menu
+from triggeremu.output import open_writer
 from triggeremu.progress import Progress
 from triggeremu.rates import RateCounter
 from triggeremu.timeline import Timeline
-from triggeremu.parquet_writer import DecisionWriter
 from triggeremu.sources import arrow_batches, open_source
 
 __all__ = ["run", "RunResult"]
@@ -43,14 +43,15 @@ __all__ = ["run", "RunResult"]
 class RunResult:
     summary: dict[str, Any]
     columns: dict[str, np.ndarray] = field(default_factory=dict)
+    fixed_types: dict[str, str] = field(default_factory=dict)
 
 
-def _distributed_batches(spec, menu_path, workers, transport) -> Iterator[dict[str, np.ndarray]]:
+def _distributed_batches(spec, menu: Menu, workers, transport) -> Iterator[dict[str, np.ndarray]]:
     from streams.transport import run_distributed
 
     for batch in run_distributed(
         partial(arrow_batches, spec),
-        partial(map_worker, str(menu_path) if menu_path else None),
+        partial(map_worker, menu.to_dict()),  # the checked menu as data: workers never re-read a file
         n_workers=workers,
         transport=transport,
     ):
@@ -66,14 +67,15 @@ def run(
     source_spec: dict[str, Any],
     *,
     menu_path: str | Path | None = None,
+    menu: Menu | None = None,
     workers: int = 0,
     transport: str = "ipc",
     out: str | Path | None = None,
     keep_columns: bool = False,
     progress: bool = False,
 ) -> RunResult:
-    """Run the menu at ``menu_path`` (bundled default if None) over a source spec."""
-    menu = load_menu(menu_path)
+    """Run ``menu`` (or the menu at ``menu_path``; the bundled default if neither) over a source spec."""
+    menu = menu if menu is not None else load_menu(menu_path)
     spec = dict(source_spec)
     spec.setdefault("scheme", menu.filling_scheme)
     if spec["kind"] == "root":
@@ -88,7 +90,7 @@ def run(
 
     t0 = time.perf_counter()
     if workers > 0:
-        batches = _distributed_batches(spec, menu_path, workers, transport)
+        batches = _distributed_batches(spec, menu, workers, transport)
     else:
         batches = _local_batches(source, chain)
     sink = _Sink(menu, chain, scheme, out=out, keep_columns=keep_columns)
@@ -119,7 +121,7 @@ def run(
             ),
         }
     )
-    return RunResult(summary=summary, columns=sink.columns() if keep_columns else {})
+    return RunResult(summary=summary, columns=sink.columns() if keep_columns else {}, fixed_types=chain.fixed_types)
 
 
 class _Sink:
@@ -131,7 +133,7 @@ class _Sink:
         self.rates = RateCounter(menu.seed_names)
         self.prescaler = Prescaler([s.prescale for s in menu.seeds])
         self.timeline = Timeline(menu, chain.stages)
-        self.writer = DecisionWriter(out, menu.seed_names) if out else None
+        self.writer = open_writer(out, menu.seed_names, fixed_types=chain.fixed_types) if out else None
         self.keep = keep_columns
         self._kept: list[dict[str, np.ndarray]] = []
         self._stage_cols: list[dict[str, np.ndarray]] = []

@@ -1,5 +1,8 @@
 """Source specifications: plain dicts that name an event source and its options.
 
+The typed constructors :func:`root`, :func:`synthetic` and :func:`calo` (defined in
+:mod:`triggeremu.source_specs`, re-exported here) check their options and build them.
+
 A spec is picklable data (no open files), so the same spec can start a source
 in this process or in a separate process of a distributed run::
 
@@ -21,8 +24,9 @@ import pyarrow as pa
 from streams.clock import FillingScheme
 from streams.schema import from_columns
 from triggeremu.errors import ConfigError
+from triggeremu.source_specs import SourceSpec, calo, root, synthetic  # the typed constructors (triggeremu.sources.root...)
 
-__all__ = ["open_source", "arrow_batches"]
+__all__ = ["open_source", "arrow_batches", "root", "synthetic", "calo", "SourceSpec"]
 
 _KINDS = ("synthetic", "root", "calo")
 
