@@ -87,6 +87,9 @@ def _map_batch(chain: Chain, batch: pa.RecordBatch) -> pa.RecordBatch:
 def map_worker(menu: Mapping[str, Any] | str | None) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
     """Worker factory for distributed runs (module-level, so it pickles by reference); ``menu`` is the
     checked menu as data (:meth:`Menu.to_dict`) or, as before, a menu path (None: the bundled default)."""
+    from triggeremu.messages import in_child_process
+
+    in_child_process("worker process")
     chain = Chain(as_menu(menu) if isinstance(menu, Mapping) else load_menu(Path(menu) if menu else None))
 
     def work(batch: pa.RecordBatch) -> pa.RecordBatch:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from streams.clock import FillingScheme
-from streams.schema import to_columns
+from streams.schema import from_columns, to_columns
 from triggeremu.chain import Chain, map_worker
 from triggeremu.decisions import Prescaler, seed_bits
 from triggeremu.menu import Menu, load_menu
@@ -34,7 +34,7 @@ from triggeremu.output import open_writer
 from triggeremu.progress import Progress
 from triggeremu.rates import RateCounter
 from triggeremu.timeline import Timeline
-from triggeremu.sources import arrow_batches, open_source
+from triggeremu.sources import open_source
 
 __all__ = ["run", "RunResult"]
 
@@ -50,12 +50,27 @@ def _distributed_batches(spec, menu: Menu, workers, transport) -> Iterator[dict[
     from streams.transport import run_distributed
 
     for batch in run_distributed(
-        partial(arrow_batches, spec),
+        partial(_source_process_batches, spec),
         partial(map_worker, menu.to_dict()),  # the checked menu as data: workers never re-read a file
         n_workers=workers,
         transport=transport,
     ):
         yield to_columns(batch)
+
+
+def _source_process_batches(spec: dict[str, Any]) -> Iterator[Any]:
+    """The source process of a distributed run: the run opened this source already and showed its
+    warnings, so opening it again here is quiet; later warnings are one line each."""
+    import warnings
+
+    from triggeremu.messages import in_child_process
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        source = open_source(spec)
+    in_child_process("source process")
+    for cols in source:
+        yield from_columns(cols)
 
 
 def _local_batches(source: Iterable[dict[str, np.ndarray]], chain: Chain) -> Iterator[dict[str, np.ndarray]]:

@@ -18,6 +18,7 @@ import numpy as np
 from streams.clock import BX_PER_ORBIT
 
 __all__ = [
+    "require_plots",
     "plot_rate_vs_threshold",
     "plot_score_distributions",
     "plot_roc",
@@ -31,19 +32,28 @@ __all__ = [
 _LABEL = "triggeremu emulation"
 
 
-def _mpl():
-    """matplotlib.pyplot with the Agg backend and the mplhep style; a clear error if absent."""
+def require_plots() -> None:
+    """Check, before a run, that the ``plots`` extra is installed; a UserError saying how otherwise."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        import mplhep
+        import hist  # noqa: F401
+        import matplotlib  # noqa: F401
+        import mplhep  # noqa: F401
     except ImportError as err:
         from triggeremu.errors import UserError
 
         msg = f"plots need matplotlib, mplhep and hist ({err.name} is missing): pip install 'triggeremu[plots]'"
         raise UserError(msg) from None
+
+
+def _mpl():
+    """matplotlib.pyplot with the Agg backend and the mplhep style; a clear error if absent."""
+    require_plots()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import mplhep
+
     plt.style.use(mplhep.style.CMS)
     return plt
 

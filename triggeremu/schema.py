@@ -169,7 +169,10 @@ def _range(lo, hi, unit, lo_exclusive=False) -> str:
 
 
 def _example(where: str, example: Any) -> str:
-    return "" if example is None else f"e.g. {where.rsplit(' ', 1)[-1]} = {example!r}"
+    if example is None:
+        return ""
+    key = where.rsplit(" ", 1)[-1]
+    return f"e.g. {key} {example!r}" if key.startswith("--") else f"e.g. {key} = {example!r}"
 
 
 def _in_range(v, where, lo, hi, unit, example=None) -> None:

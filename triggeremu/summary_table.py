@@ -7,6 +7,11 @@ from typing import Any
 __all__ = ["format_summary"]
 
 
+def _num(value: Any, fmt: str) -> str:
+    """``value`` formatted, or n/a when the run had nothing to measure (None)."""
+    return "n/a" if value is None else format(value, fmt)
+
+
 def format_summary(s: dict[str, Any]) -> str:
     lines = []
     lines.append(
@@ -40,13 +45,15 @@ def format_summary(s: dict[str, Any]) -> str:
             f"{s['l1a_budget_khz']:g} kHz: raise thresholds or prescale seeds"
         )
     if "deadtime_fraction" in s:
-        lines.append(f"deadtime fraction {s['deadtime_fraction']:.3e}   events over latency budget {s.get('events_over_budget', 0):,}")
+        lines.append(f"deadtime fraction {_num(s['deadtime_fraction'], '.3e')}   events over latency budget "
+                     f"{s.get('events_over_budget', 0):,}")
     if "latency_ns" in s and s["latency_ns"]:
         lat = s["latency_ns"]
-        lines.append(f"chain latency: p50 {lat.get('p50', 0):.1f} ns  p99 {lat.get('p99', 0):.1f} ns  max {lat.get('max', 0):.1f} ns")
+        lines.append(f"chain latency: p50 {_num(lat.get('p50'), '.1f')} ns  p99 {_num(lat.get('p99'), '.1f')} ns  "
+                     f"max {_num(lat.get('max'), '.1f')} ns")
     for name, st in (s.get("stages") or {}).items():
         lines.append(
-            f"  stage {name:<10} {st.get('latency_cycles', '?')} cycles = {st.get('latency_ns', 0):.1f} ns, "
+            f"  stage {name:<10} {st.get('latency_cycles', '?')} cycles = {_num(st.get('latency_ns'), '.1f')} ns, "
             f"II {st.get('ii_cycles', '?')} @ {st.get('clock_mhz', '?')} MHz, FIFO high-water "
             f"{st.get('fifo_high_water', 0)}, dropped {st.get('dropped', 0)}"
         )

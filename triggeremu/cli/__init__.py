@@ -18,17 +18,15 @@ What the user sees when something goes wrong is decided here, once:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import sys
 import traceback
-import warnings
-from collections.abc import Iterator
 
 from firmware_models.errors import ModelError
 from streams.errors import StreamError
 from triggeremu import __version__
 from triggeremu.errors import UserError
+from triggeremu.messages import one_line, one_line_warnings
 
 __all__ = ["main", "USER_ERRORS"]
 
@@ -70,35 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def one_line(text: str) -> str:
-    """The first line of a message (a worker's report may carry its traceback below it)."""
-    lines = str(text).strip().splitlines()
-    return lines[0] if lines else ""
-
-
-@contextlib.contextmanager
-def _one_line_warnings(prefix: str) -> Iterator[None]:
-    shown: set[str] = set()
-    previous = warnings.showwarning
-
-    def show(message, category, filename, lineno, file=None, line=None):
-        text = one_line(str(message))
-        if text not in shown:  # the same warning from several batches is said once
-            shown.add(text)
-            sys.stderr.write(f"{prefix}: warning: {text}\n")
-
-    warnings.showwarning = show
-    try:
-        yield
-    finally:
-        warnings.showwarning = previous
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     prefix = f"triggeremu {args.command}"
     debug = bool(getattr(args, "debug", False))
-    with _one_line_warnings(prefix):
+    with one_line_warnings(prefix):
         try:
             return int(args.func(args) or 0)
         except USER_ERRORS as err:

@@ -1,8 +1,10 @@
 """``triggeremu replay``: run the menu over a ROOT file or a synthetic source.
 
 Prints a rate table and a throughput line on stdout; ``--json`` writes the run
-summary, ``--out`` the per-event decisions as Parquet, ``--run-dir`` both
-(``summary.json``, ``decisions.parquet``) for ``triggeremu report``.
+summary, ``--out`` the per-event results (``.parquet`` or ``.root``), ``--run-dir``
+both (``summary.json``, ``decisions.parquet``) for ``triggeremu report``. Every
+file written is announced on stderr. The command is :func:`triggeremu.replay`
+plus printing: flags, menu, source and outputs are all checked before the run.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import sys
 from pathlib import Path
 
 from triggeremu.errors import UserError
-from triggeremu.pipeline import run
+from triggeremu.schema import Float, Int, arg_type
 from triggeremu.summary_table import format_summary
 
-__all__ = ["register"]
+__all__ = ["register", "source_from_args", "source_spec_from_args", "write_json"]
+
+_COUNT = Int(min=1, unit="events", example=100_000)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,18 +32,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("files", nargs="*", type=Path, metavar="FILE.root", help="ROOT file(s) to replay")
     src = p.add_argument_group("built-in sources (no file needed)")
-    src.add_argument("--synthetic", type=int, metavar="N", help="N synthetic L1 events (background-like)")
-    src.add_argument("--calo", type=int, metavar="N", help="N synthetic calorimeter-shower events (calo_cells)")
-    src.add_argument("--signal-fraction", type=float, default=0.0, help="inject signal-like events (label column)")
-    src.add_argument("--seed", type=int, default=0, help="random seed of synthetic sources")
-    src.add_argument("--pileup", type=float, default=None, metavar="MU", help="Poisson pileup mean per BX")
+    src.add_argument("--synthetic", type=arg_type(_COUNT, "--synthetic"), metavar="N",
+                     help="N synthetic L1 events (background-like)")
+    src.add_argument("--calo", type=arg_type(_COUNT, "--calo"), metavar="N",
+                     help="N synthetic calorimeter-shower events (without --menu: the bundled calo menu)")
+    src.add_argument("--signal-fraction", type=arg_type(Float(min=0, max=1), "--signal-fraction"), default=0.0,
+                     help="inject signal-like events (label column)")
+    src.add_argument("--seed", type=arg_type(Int(min=0), "--seed"), default=0,
+                     help="random seed of synthetic sources")
+    src.add_argument("--pileup", type=arg_type(Float(min=0), "--pileup"), default=None, metavar="MU",
+                     help="Poisson pileup mean per BX")
     p.add_argument("--tree", help="tree/RNTuple name (default: detected)")
-    p.add_argument("--max-events", type=int, help="stop after this many events of the file")
-    p.add_argument("--menu", type=Path, help="menu TOML (default: the bundled menu)")
+    p.add_argument("--max-events", type=arg_type(_COUNT, "--max-events"), help="stop after this many events")
+    p.add_argument("--menu", type=Path, help="menu TOML (default: the bundled menu; keys: docs/menu-reference.md)")
     p.add_argument("--scheme", help="filling scheme: 25ns_2748b, design_2808b, single_train, all, or a file")
-    p.add_argument("--workers", type=int, default=0, help="worker processes (0: everything in this process)")
+    p.add_argument("--workers", type=arg_type(Int(min=0), "--workers"), default=0,
+                   help="worker processes (0: everything in this process)")
     p.add_argument("--transport", choices=("ipc", "tcp"), default="ipc", help="ZeroMQ transport on this host")
-    p.add_argument("--out", type=Path, help="write per-event decisions to this Parquet file")
+    p.add_argument("--out", type=Path, help="write per-event results to this .parquet or .root file")
     p.add_argument("--json", type=Path, help="write the run summary to this JSON file")
     p.add_argument("--run-dir", type=Path, help="write summary.json and decisions.parquet here")
     p.add_argument("--plots", action="store_true", help="with --run-dir: also write PNG plots")
@@ -47,58 +57,78 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_main)
 
 
-def source_spec_from_args(args: argparse.Namespace) -> dict:
-    """The source spec named by replay/calibrate-style arguments."""
+def source_from_args(args: argparse.Namespace):
+    """The typed source named by replay/calibrate-style arguments (checked now)."""
+    from triggeremu import source_specs as sources
+
     chosen = [x for x in (bool(args.files), args.synthetic is not None, args.calo is not None) if x]
     if len(chosen) != 1:
-        msg = "give exactly one input: FILE.root ..., --synthetic N or --calo N (e.g. triggeremu replay --synthetic 1000000)"
+        msg = ("give exactly one input: FILE.root ..., --synthetic N or --calo N "
+               "(e.g. triggeremu replay --synthetic 1000000)")
         raise UserError(msg)
+    scheme = getattr(args, "scheme", None)
     if args.files:
-        spec = {"kind": "root", "paths": [str(f) for f in args.files]}
-        if args.tree:
-            spec["tree"] = args.tree
-        if args.max_events is not None:
-            spec["entry_stop"] = args.max_events
-    else:
-        n = args.synthetic if args.synthetic is not None else args.calo
-        if n <= 0:
-            msg = f"the number of events must be positive, got {n}"
-            raise UserError(msg)
-        spec = {"kind": "synthetic" if args.synthetic is not None else "calo", "n_events": n, "seed": args.seed}
-        if args.signal_fraction:
-            spec["signal_fraction"] = args.signal_fraction
-        if args.pileup is not None:
-            spec["pileup_mean"] = args.pileup
-    if getattr(args, "scheme", None):
-        spec["scheme"] = args.scheme
-    return spec
+        return sources.root(args.files, tree=args.tree, max_events=args.max_events, scheme=scheme)
+    make = sources.synthetic if args.synthetic is not None else sources.calo
+    n = args.synthetic if args.synthetic is not None else args.calo
+    return make(n, seed=args.seed, signal_fraction=args.signal_fraction, pileup=args.pileup, scheme=scheme)
+
+
+def source_spec_from_args(args: argparse.Namespace) -> dict:
+    """The source spec dict named by replay/calibrate-style arguments."""
+    return source_from_args(args).to_dict()
+
+
+def write_json(path: Path, data: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=_json_default) + "\n")
+    return path
+
+
+def _announce(text: str) -> None:
+    sys.stderr.write(f"triggeremu replay: {text}\n")
 
 
 def _main(args: argparse.Namespace) -> int:
-    spec = source_spec_from_args(args)
-    if args.workers < 0:
-        msg = f"--workers must be >= 0, got {args.workers}"
-        raise UserError(msg)
+    from triggeremu.api import default_menu_for, replay
+    from triggeremu.menu import load_menu
+    from triggeremu.output import check_output_path, check_writable, describe_file
+
+    # everything the run will need is checked first: source, menu, outputs, plot extra
+    source = source_from_args(args)
+    menu = load_menu(args.menu) if args.menu is not None else default_menu_for(source)
     out, js = args.out, args.json
+    if args.plots and args.run_dir is None:
+        msg = "--plots needs --run-dir (the plots are written beside summary.json)"
+        raise UserError(msg)
     if args.run_dir is not None:
-        args.run_dir.mkdir(parents=True, exist_ok=True)
+        check_writable(args.run_dir, what="--run-dir", directory=True)
         out = out or args.run_dir / "decisions.parquet"
         js = js or args.run_dir / "summary.json"
-    result = run(spec, menu_path=args.menu, workers=args.workers, transport=args.transport, out=out,
-                 progress=True)
-    summary = result.summary
+    if out is not None:
+        check_output_path(out, what="--out")
     if js is not None:
-        js.parent.mkdir(parents=True, exist_ok=True)
-        js.write_text(json.dumps(summary, indent=2, default=_json_default) + "\n")
+        check_writable(js, what="--json")
+    if args.plots:
+        from triggeremu.plots import require_plots
+
+        require_plots()
+    if args.calo is not None and args.menu is None:
+        _announce(f"menu: the bundled calo menu {menu.source}")
+    result = replay(source, menu, workers=args.workers, transport=args.transport, out=out, keep_events=False,
+                    progress=True)
+    summary = result.summary
+    written = [describe_file(p, summary["events_in"]) for p in result.files]
+    if js is not None:
+        written.append(describe_file(write_json(js, summary)))
     if not args.quiet:
         sys.stdout.write(format_summary(summary))
     if args.plots:
-        if args.run_dir is None:
-            msg = "--plots needs --run-dir (the plots are written beside summary.json)"
-            raise UserError(msg)
         from triggeremu.report import write_report
 
-        write_report(args.run_dir)
+        written += [describe_file(p) for p in write_report(args.run_dir)]
+    for line in written:
+        _announce(line)
     return 0
 
 
