@@ -106,6 +106,17 @@ def _get(d: dict, *keys):
     return cur
 
 
+def _tree_array(tree: dict, i: int, key: str, dtype) -> np.ndarray:
+    if not isinstance(tree, dict) or key not in tree:
+        msg = f"XGBoost JSON tree {i} lacks '{key}'; the file is damaged or not written by save_model('*.json')"
+        raise ModelFormatError(msg)
+    try:
+        return np.asarray(tree[key], dtype=dtype)
+    except (TypeError, ValueError):
+        msg = f"XGBoost JSON tree {i}: '{key}' must be a list of numbers"
+        raise ModelFormatError(msg) from None
+
+
 def _base_margin(learner: dict, n_out: int) -> np.ndarray:
     text = str(_get(learner, "learner_model_param", "base_score"))
     values = np.array([float(v) for v in text.strip("[]").split(",") if v.strip()], dtype=np.float32)
@@ -145,7 +156,7 @@ def from_xgboost(src, n_bits: int = 16, quantizer: InputQuantizer | None = None,
     trees_json = _get(model, "trees")
     tree_info = np.asarray(_get(model, "tree_info"), dtype=np.int64)
     lmp = _get(learner, "learner_model_param")
-    n_features = int(lmp["num_feature"])
+    n_features = int(_get(lmp, "num_feature"))
     n_out = max(int(lmp.get("num_class", 0)), int(lmp.get("num_target", 1)), 1)
     if quantizer is None:
         quantizer = InputQuantizer.identity(n_features, n_bits)
@@ -160,10 +171,13 @@ def from_xgboost(src, n_bits: int = 16, quantizer: InputQuantizer | None = None,
         if any(int(s) != 0 for s in tj.get("split_type", [])):
             msg = f"XGBoost tree {i} has categorical splits; the ACAM needs numerical splits (one-hot encode categories)"
             raise UnsupportedTypeError(msg)
-        left = np.asarray(tj["left_children"], dtype=np.int64)
-        right = np.asarray(tj["right_children"], dtype=np.int64)
-        cond = np.asarray(tj["split_conditions"], dtype=np.float64).astype(np.float32)
-        feat = np.asarray(tj["split_indices"], dtype=np.int64)
+        left, right, feat = (_tree_array(tj, i, k, np.int64) for k in ("left_children", "right_children",
+                                                                        "split_indices"))
+        cond = _tree_array(tj, i, "split_conditions", np.float64).astype(np.float32)
+        if not left.size == right.size == feat.size == cond.size:
+            msg = (f"XGBoost tree {i} is inconsistent: {left.size} left_children, {right.size} right_children, "
+                   f"{feat.size} split_indices, {cond.size} split_conditions (one per node); re-save the model")
+            raise ModelFormatError(msg)
         leaf = left < 0
         feature = np.where(leaf, -1, feat)
         cut = integer_cuts(feature, cond.astype(np.float64), quantizer, GOES_LEFT["xgboost"])
