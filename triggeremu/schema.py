@@ -145,7 +145,7 @@ class Float(ValueType):
         if not math.isfinite(v):
             raise _bad(where, value, "must be a finite number")
         if self.min_exclusive and self.min is not None and v <= self.min:
-            raise _bad(where, value, f"must be > {self.min:g}{_u(self.unit)}", _example(where, self.example))
+            raise _bad(where, value, f"must be > {_g(self.min)}{_u(self.unit)}", _example(where, self.example))
         _in_range(v, where, None if self.min_exclusive else self.min, self.max, self.unit, self.example)
         return v
 
@@ -157,14 +157,18 @@ def _u(unit: str) -> str:
     return f" {unit}" if unit else ""
 
 
+def _g(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else f"{v:g}"
+
+
 def _range(lo, hi, unit, lo_exclusive=False) -> str:
     op = ">" if lo_exclusive else ">="
     if lo is not None and hi is not None:
-        return f" in [{lo:g}, {hi:g}]{_u(unit)}" if not lo_exclusive else f" in ({lo:g}, {hi:g}]{_u(unit)}"
+        return f" in [{_g(lo)}, {_g(hi)}]{_u(unit)}" if not lo_exclusive else f" in ({_g(lo)}, {_g(hi)}]{_u(unit)}"
     if lo is not None:
-        return f" {op} {lo:g}{_u(unit)}"
+        return f" {op} {_g(lo)}{_u(unit)}"
     if hi is not None:
-        return f" <= {hi:g}{_u(unit)}"
+        return f" <= {_g(hi)}{_u(unit)}"
     return f" ({unit})" if unit else ""
 
 
@@ -434,7 +438,7 @@ def arg_type(vtype: ValueType, flag: str) -> Callable[[str], Any]:
 
 # ------------------------------------------------------------------ shared key groups
 STAGE_KEYS = (
-    Key("kind", Str(), "which block this stage runs (see the stage kinds below)", required=True),
+    Key("kind", Str(), "which block this stage runs", required=True),
     Key("name", Str(), "unique stage name; prefixes the stage's output columns", default_doc="the kind"),
 )
 

@@ -53,7 +53,7 @@ SCHEMA = Section(
     (
         *STAGE_KEYS,
         Key("table", PathValue("file_or_dir"), "a tabular-VAE bundle directory or a table .npz (acam.save)",
-            default_doc="the bundled bundle, triggeremu/data/tabvae"),
+            default_doc="the bundled tabular VAE, triggeremu/data/tabvae"),
         Key("mantissa_bits", Int(min=1, max=31, unit="bits", example=12),
             "mantissa of the cell input code (cell_codes); a bare .npz needs it", default_doc="the bundle's"),
         Key("mode", Choice(("ideal", "nested", "physical")),
