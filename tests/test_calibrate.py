@@ -127,7 +127,7 @@ def test_object_seed_scores_reproduce_the_menu_decision():
 
 def test_calibrate_cli_on_synthetic_signal(tmp_path, capsys):
     out = tmp_path / "cal.json"
-    rc = main(["calibrate", "--synthetic", "30000", "--signal-fraction", "0.05", "--seed", "SingleJet180",
+    rc = main(["calibrate", "--synthetic", "30000", "--signal-fraction", "0.05", "--trigger", "SingleJet180",
                "--target-rate-khz", "500", "--working-points", "100,2000", "--json", str(out),
                "--plot-dir", str(tmp_path / "plots")])
     assert rc == 0
@@ -143,7 +143,31 @@ def test_calibrate_cli_on_synthetic_signal(tmp_path, capsys):
 
 
 def test_calibrate_cli_errors(capsys):
-    assert main(["calibrate", "--synthetic", "1000", "--seed", "NoSuchSeed", "--target-rate-khz", "1"]) == 2
+    assert main(["calibrate", "--synthetic", "1000", "--trigger", "NoSuchSeed", "--target-rate-khz", "1"]) == 2
     assert "NoSuchSeed" in capsys.readouterr().err
-    assert main(["calibrate", "--synthetic", "1000", "--seed", "SingleMu22"]) == 2
+    assert main(["calibrate", "--synthetic", "1000", "--trigger", "SingleMu22"]) == 2
     assert "--target-rate-khz" in capsys.readouterr().err
+
+
+def test_unresolvable_targets_warn():
+    scores = np.arange(1000)
+    one_event_khz = 11.245613 * 2748 / 1000  # rate of one event of a 1000-event sample
+    with pytest.warns(RuntimeWarning, match="below the rate of one event of this sample"):
+        working_points(scores, [one_event_khz / 2], n_colliding=2748)
+    with pytest.warns(RuntimeWarning, match="above the colliding-crossing rate"):
+        working_points(scores, [40_000.0], n_colliding=2748)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        working_points(scores, [one_event_khz * 10], n_colliding=2748)  # resolvable: no warning
+
+
+def test_old_seed_spelling_still_works_with_one_warning_line(capsys):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert main(["calibrate", "--synthetic", "2000", "--seed", "SingleMu22", "--target-rate-khz", "100"]) == 0
+    err = capsys.readouterr().err
+    assert "triggeremu calibrate: warning: calibrate --seed NAME is the old spelling of --trigger NAME" in err

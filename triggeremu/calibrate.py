@@ -171,8 +171,20 @@ def working_points(
     """A working point per target rate, with the signal efficiency when signal is given."""
     curve = rate_curve(scores, n_colliding=n_colliding, n_events=n_events)
     sig = None if signal_scores is None else np.sort(_as_scores(signal_scores, "signal scores"))
+    crossing_khz = float(F_REV_HZ) * n_colliding / 1e3  # every colliding crossing fires
     out = []
     for t in targets_khz:
+        if float(t) < curve.scale_khz:
+            need = math.ceil(crossing_khz / float(t)) if float(t) > 0 else None
+            warnings.warn(
+                f"target {float(t):g} kHz is below the rate of one event of this sample ({curve.scale_khz:.3g} kHz "
+                f"with {curve.n_events} events): the threshold is not resolved; use at least {need} events",
+                RuntimeWarning, stacklevel=2)
+        elif float(t) > crossing_khz:
+            warnings.warn(
+                f"target {float(t):g} kHz is above the colliding-crossing rate ({crossing_khz:.6g} kHz for "
+                f"{n_colliding} bunches): no threshold reaches it; the lowest threshold is given", RuntimeWarning,
+                stacklevel=2)
         wp = working_point(curve, float(t))
         if sig is not None:
             eff, err = _efficiency(sig, wp.threshold)

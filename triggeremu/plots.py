@@ -79,7 +79,8 @@ def _hist1d(values: np.ndarray, bins: int, lo: float, hi: float, label: str):
 def plot_rate_vs_threshold(path: Path, thresholds: np.ndarray, rate_khz: np.ndarray, rate_err_khz: np.ndarray, *,
                            title: str, unit: str, targets: Sequence[tuple[float, Any, float]] = (),
                            budget_khz: float | None = None) -> Path:
-    """Rate (log) vs threshold with its error band; targets as (rate, threshold, achieved)."""
+    """Rate (log) vs threshold with its error band; ``targets`` as (target rate or None, threshold, achieved
+    rate): a dashed line at the target, a point at the achieved rate."""
     plt = _mpl()
     fig, ax = plt.subplots(figsize=(10, 7))
     ok = rate_khz > 0
@@ -88,8 +89,9 @@ def plot_rate_vs_threshold(path: Path, thresholds: np.ndarray, rate_khz: np.ndar
     ax.fill_between(thresholds[ok], np.maximum(rate_khz[ok] - rate_err_khz[ok], floor),
                     rate_khz[ok] + rate_err_khz[ok], step="post", alpha=0.3, color="C0", label="stat. error")
     for i, (target, thr, achieved) in enumerate(targets):
-        ax.axhline(target, color=f"C{1 + i}", ls="--", label=f"target {target:g} kHz")
-        ax.plot([thr], [achieved], "o", color=f"C{1 + i}", label=f"threshold {thr} -> {achieved:.3g} kHz")
+        if target is not None:
+            ax.axhline(target, color=f"C{1 + i}", ls="--", label=f"target {target:g} kHz")
+        ax.plot([thr], [achieved], "o", color=f"C{1 + i}", label=f"achieved {achieved:.3g} kHz at threshold {thr}")
     if budget_khz:
         ax.axhline(budget_khz, color="k", ls=":", label=f"L1A budget {budget_khz:g} kHz")
     ax.set_yscale("log")

@@ -149,10 +149,9 @@ def write_report(run_dir: str | Path, *, out_dir: str | Path | None = None,
         if target is not None:
             wp = working_point(curve, target)
             marks.append((target, wp.threshold, wp.rate_khz))
-        else:
+        else:  # no target: the menu's threshold and the rate it achieves
             i = int(np.searchsorted(curve.thresholds, seed.threshold))
-            marks.append((float(curve.rate_khz[min(i, curve.thresholds.size - 1)]), seed.threshold,
-                          float(curve.rate_khz[min(i, curve.thresholds.size - 1)])))
+            marks.append((None, seed.threshold, float(curve.rate_khz[min(i, curve.thresholds.size - 1)])))
         paths.append(plots.plot_rate_vs_threshold(
             out / f"rate_vs_threshold_{seed.name}.png", curve.thresholds, curve.rate_khz, curve.rate_err_khz,
             title=f"{seed.name}: {seed.column}", unit="raw integer", targets=marks, budget_khz=budget,

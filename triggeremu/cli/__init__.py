@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 import traceback
 
@@ -45,11 +46,23 @@ _SUBCOMMAND_MODULES = (
 )
 
 
+_ROLE = re.compile(r":(?:func|mod|class|meth|data|attr|exc):`(~?)([^`]+)`")
+
+
+def plain(text: str) -> str:
+    """reST inline markup as plain text (``x`` -> x, :func:`~a.b` -> b), for --help."""
+    text = _ROLE.sub(lambda m: m.group(2).rsplit(".", 1)[-1] if m.group(1) else m.group(2), text)
+    return re.sub(r"``(.+?)``", r"\1", text)
+
+
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose usage errors are one line (and exit status 2)."""
+    """An argument parser whose usage errors are one line (exit status 2) and whose help is plain text."""
 
     def error(self, message: str):  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def format_help(self) -> str:
+        return plain(super().format_help())
 
 
 def _parser() -> argparse.ArgumentParser:

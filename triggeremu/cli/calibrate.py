@@ -35,7 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "to the target (exact on integer scores), with the achieved rate and its statistical error.",
     )
     p.add_argument("files", nargs="*", type=Path, metavar="FILE.root", help="background (zero-bias) ROOT file(s)")
-    p.add_argument("--seed", required=True, metavar="NAME", help="the menu seed to calibrate")
+    p.add_argument("--trigger", metavar="NAME", help="the menu seed (trigger) to calibrate, e.g. AD_rate_5khz")
+    # the old spelling: --seed means the random seed in replay, so here it is deprecated
+    p.add_argument("--seed", dest="trigger_old_spelling", metavar="NAME", help=argparse.SUPPRESS)
     p.add_argument("--target-rate-khz", type=float, metavar="R", help="target rate in kHz")
     p.add_argument("--working-points", metavar="R1,R2,...", help="several target rates in kHz: a table")
     p.add_argument("--menu", type=Path, help="menu TOML (default: the bundled menu)")
@@ -82,8 +84,24 @@ def _scores(spec: dict, menu_path: Path | None, seed_name: str) -> tuple[Any, di
     return sc, result.summary, labels, sc.scores[valid]
 
 
+def _trigger_name(args: argparse.Namespace) -> str:
+    old = getattr(args, "trigger_old_spelling", None)
+    if old is not None:
+        if args.trigger is not None:
+            msg = "give the seed once: --trigger NAME (--seed is its old spelling)"
+            raise UserError(msg)
+        warnings.warn("calibrate --seed NAME is the old spelling of --trigger NAME (--seed is the random seed in "
+                      "replay); write --trigger " + old, FutureWarning, stacklevel=2)
+        return old
+    if args.trigger is None:
+        msg = "name the seed to calibrate: --trigger NAME (e.g. --trigger AD_rate_5khz)"
+        raise UserError(msg)
+    return args.trigger
+
+
 def calibrate_run(args: argparse.Namespace) -> dict[str, Any]:
     """Everything the command prints, as a dict (also what ``--json`` writes)."""
+    args.trigger = _trigger_name(args)
     targets: list[float] = []
     if args.target_rate_khz is not None:
         targets.append(args.target_rate_khz)
@@ -96,16 +114,30 @@ def calibrate_run(args: argparse.Namespace) -> dict[str, Any]:
     if not targets:
         msg = "give --target-rate-khz R and/or --working-points R1,R2,..."
         raise UserError(msg)
+    bad = [t for t in targets if not t > 0]
+    if bad:
+        msg = f"target rates must be > 0 kHz, got {bad}"
+        raise UserError(msg)
+    if args.plot_dir is not None:
+        from triggeremu.output import check_writable
+        from triggeremu.plots import require_plots
+
+        check_writable(args.plot_dir, what="--plot-dir", directory=True)
+        require_plots()
+    if args.json is not None:
+        from triggeremu.output import check_writable
+
+        check_writable(args.json, what="--json")
     if args.synthetic is None and not args.files:
         msg = "give the background input: FILE.root ... or --synthetic N"
         raise UserError(msg)
     spec = _spec(args.files, args, synthetic=args.synthetic)
-    sc, summary, labels, scores = _scores(spec, args.menu, args.seed)
+    sc, summary, labels, scores = _scores(spec, args.menu, args.trigger)
     n_colliding = int(summary["colliding_bunches"])
     signal = None
     if args.signal:
         sspec = _spec(args.signal, args, synthetic=None)
-        _, _, _, signal = _scores(sspec, args.menu, args.seed)
+        _, _, _, signal = _scores(sspec, args.menu, args.trigger)
     elif labels is not None and args.signal_fraction > 0:
         signal = scores[labels == 1]
         scores = scores[labels == 0]
@@ -114,7 +146,7 @@ def calibrate_run(args: argparse.Namespace) -> dict[str, Any]:
             raise UserError(msg)
     wps = working_points(scores, targets, n_colliding=n_colliding, signal_scores=signal)
     out: dict[str, Any] = {
-        "seed": args.seed,
+        "seed": args.trigger,
         "score_unit": sc.unit,
         "n_background_events": int(scores.size),
         "n_signal_events": None if signal is None else int(signal.size),
@@ -136,7 +168,7 @@ def calibrate_run(args: argparse.Namespace) -> dict[str, Any]:
         from triggeremu.plots import plot_calibration
 
         out["plots"] = [str(p) for p in plot_calibration(args.plot_dir, scores, signal, wps, n_colliding=n_colliding,
-                                                          seed=args.seed, unit=sc.unit)]
+                                                          seed=args.trigger, unit=sc.unit)]
     return out
 
 
