@@ -24,6 +24,10 @@ MENU = """
 latency_budget_ns = 400.0
 l1a_budget_khz = 750.0
 
+[[stages]]
+kind = "nn"
+name = "ad"
+
 [[seeds]]
 name = "AD"
 column = "ad_score"
@@ -111,3 +115,26 @@ def test_report_names_missing_files(tmp_path, capsys):
         load_run(tmp_path)
     assert main(["report", str(tmp_path / "nope")]) == 2
     assert "not a run directory" in capsys.readouterr().err
+
+
+def test_report_streams_the_parquet_in_bounded_batches(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    import triggeremu.report as report
+
+    run_dir = tmp_path / "run"
+    write_congested_run(run_dir, n_orbits=6)
+    seen = []
+    real = pq.ParquetFile.iter_batches
+
+    def spy(self, *args, **kw):
+        for b in real(self, *args, **kw):
+            seen.append(b.num_rows)
+            yield b
+
+    monkeypatch.setattr(report, "BATCH_ROWS", 4000)
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", spy)
+    monkeypatch.setattr(pq, "read_table", lambda *a, **k: pytest.fail("the report read the whole table"))
+    paths = report.write_report(run_dir)
+    assert {p.name for p in paths} >= {"rate_vs_threshold_AD.png", "scores_AD.png", "latency.png", "bx_pattern.png"}
+    assert max(seen) <= 4000 and sum(seen) == 2 * 6 * 2748  # two passes over every row

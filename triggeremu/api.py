@@ -104,6 +104,7 @@ def replay(source: SourceSpec | Mapping[str, Any] | str | os.PathLike | Sequence
         else:
             warnings.warn(f"no per-event file written to {out_path}: the input had no events", UserWarning,
                           stacklevel=2)
+    result.summary["menu_definition"] = the_menu.to_dict()  # what ran, as data (the report reads it)
     if result.summary["events_in"] == 0:
         warnings.warn("the input has no events: every count and rate in the summary is zero", UserWarning,
                       stacklevel=2)

@@ -40,6 +40,7 @@ __all__ = [
     "WorkingPoint",
     "Roc",
     "rate_curve",
+    "rate_curve_from_counts",
     "working_point",
     "working_points",
     "roc_curve",
@@ -118,6 +119,24 @@ def rate_curve(scores: Any, *, n_colliding: int, n_events: int | None = None) ->
         raise ConfigError(msg)
     thr = _candidates(s)
     return RateCurve(thresholds=thr, n_pass=_above(s, thr).astype(np.int64), n_events=n, n_colliding=n_colliding)
+
+
+def rate_curve_from_counts(values: Any, counts: Any, *, n_colliding: int, n_events: int | None = None) -> RateCurve:
+    """:func:`rate_curve` of a sample given as distinct ``values`` (ascending) and how often each occurs:
+    the same curve, from a histogram a long run can accumulate in bounded memory."""
+    v = _as_scores(values, "values")
+    c = np.asarray(counts, dtype=np.int64)
+    if c.shape != v.shape or (c < 0).any() or (v.size > 1 and not (np.diff(v) > 0).all()):
+        msg = "values must be distinct and ascending, with one non-negative count each"
+        raise ConfigError(msg)
+    total = int(c.sum())
+    n = total if n_events is None else int(n_events)
+    if n < total or n_colliding < 1:
+        msg = f"n_events ({n}) must be >= the counted events ({total}) and n_colliding >= 1"
+        raise ConfigError(msg)
+    thr = _candidates(v)
+    n_pass = np.append(np.cumsum(c[::-1])[::-1], 0).astype(np.int64)  # >= each value, and 0 above the top
+    return RateCurve(thresholds=thr, n_pass=n_pass, n_events=n, n_colliding=n_colliding)
 
 
 @dataclass(frozen=True)

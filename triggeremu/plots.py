@@ -21,6 +21,7 @@ __all__ = [
     "require_plots",
     "plot_rate_vs_threshold",
     "plot_score_distributions",
+    "plot_score_hists",
     "plot_roc",
     "plot_latency",
     "plot_fifo_orbit",
@@ -105,18 +106,25 @@ def plot_rate_vs_threshold(path: Path, thresholds: np.ndarray, rate_khz: np.ndar
 
 def plot_score_distributions(path: Path, background: np.ndarray, signal: np.ndarray | None, *, title: str,
                              unit: str, thresholds: Sequence[Any] = ()) -> Path:
-    """Normalized score histograms, background vs signal, with threshold lines."""
-    plt = _mpl()
+    """Normalized score histograms, background vs signal, with threshold lines (from per-event arrays)."""
     allv = background if signal is None else np.concatenate([background, signal])
     lo, hi = float(allv.min()), float(allv.max()) + 1
     # integer scores over a small range: one bin per value
     nb = int(hi - lo) if np.issubdtype(allv.dtype, np.integer) and hi - lo <= 200 else 60
-    fig, ax = plt.subplots(figsize=(10, 7))
     hb = _hist1d(background, nb, lo, hi, f"score ({unit})")
-    hb.plot1d(ax=ax, density=True, label=f"background ({background.size})", histtype="fill", alpha=0.5)
-    if signal is not None and signal.size:
-        hs = _hist1d(signal, nb, lo, hi, f"score ({unit})")
-        hs.plot1d(ax=ax, density=True, label=f"signal ({signal.size})", histtype="step", lw=2)
+    hs = _hist1d(signal, nb, lo, hi, f"score ({unit})") if signal is not None and signal.size else None
+    return plot_score_hists(path, hb, background.size, hs, 0 if signal is None else signal.size, title=title,
+                            thresholds=thresholds)
+
+
+def plot_score_hists(path: Path, background, n_background: int, signal, n_signal: int, *, title: str,
+                     thresholds: Sequence[Any] = ()) -> Path:
+    """Normalized score histograms (``hist.Hist``), background vs signal, with threshold lines."""
+    plt = _mpl()
+    fig, ax = plt.subplots(figsize=(10, 7))
+    background.plot1d(ax=ax, density=True, label=f"background ({n_background})", histtype="fill", alpha=0.5)
+    if signal is not None:
+        signal.plot1d(ax=ax, density=True, label=f"signal ({n_signal})", histtype="step", lw=2)
     for thr in thresholds:
         ax.axvline(float(thr), color="k", ls="--", lw=1)
     ax.set_yscale("log")
@@ -140,23 +148,37 @@ def plot_roc(path: Path, fpr: np.ndarray, tpr: np.ndarray, *, title: str, fpr_ma
     return _finish(fig, ax, path)
 
 
-def plot_latency(path: Path, residence_ns: dict[str, np.ndarray], chain_ns: np.ndarray, *,
-                 budget_ns: float | None) -> Path:
-    """Per-stage residence (arrival to hand-over) and chain latency, with the budget."""
+def plot_latency(path: Path, residence_ns: dict[str, Any], chain_ns: Any, *, budget_ns: float | None,
+                 stats: dict[str, tuple[Any, Any]] | None = None) -> Path:
+    """Per-stage residence (arrival to hand-over) and chain latency, with the budget.
+
+    Each entry is an array of ns or a filled ``hist.Hist``; ``stats`` gives (p50, max) per
+    name for the legend (computed from the arrays when absent)."""
     plt = _mpl()
     n = len(residence_ns) + 1
     fig, axes = plt.subplots(n, 1, figsize=(10, 3.2 * n), squeeze=False)
     axes = axes[:, 0]
+    stats = dict(stats or {})
     for ax, (name, v) in zip(axes, [*residence_ns.items(), ("chain", chain_ns)], strict=True):
-        if v.size == 0:
-            ax.text(0.5, 0.5, f"{name}: no events", transform=ax.transAxes, ha="center")
-            continue
-        hi = max(float(v.max()), budget_ns or 0.0) if name == "chain" else float(v.max())
-        lo = float(v.min())
-        h = _hist1d(v, 80, lo, hi + max(1.0, 0.02 * (hi - lo)), "ns")
-        h.plot1d(ax=ax, histtype="fill", alpha=0.6, label=f"{name}: p50 {np.median(v):.1f} ns, max {v.max():.1f} ns")
+        if isinstance(v, np.ndarray):
+            if v.size == 0:
+                ax.text(0.5, 0.5, f"{name}: no events", transform=ax.transAxes, ha="center")
+                continue
+            stats.setdefault(name, (float(np.median(v)), float(v.max())))
+            hi = max(float(v.max()), budget_ns or 0.0) if name == "chain" else float(v.max())
+            lo = float(v.min())
+            h = _hist1d(v, 80, lo, hi + max(1.0, 0.02 * (hi - lo)), "ns")
+        else:
+            h = v
+            if h.sum(flow=True) == 0:
+                ax.text(0.5, 0.5, f"{name}: no events", transform=ax.transAxes, ha="center")
+                continue
+        p50, vmax = stats.get(name, (None, None))
+        label = name if p50 is None else f"{name}: p50 {p50:.1f} ns, max {vmax:.1f} ns"
+        h.plot1d(ax=ax, histtype="fill", alpha=0.6, label=label)
         if name == "chain" and budget_ns:
-            over = int((v > budget_ns).sum())
+            over = int(h[complex(0, budget_ns):].sum(flow=True)) if not isinstance(v, np.ndarray) \
+                else int((v > budget_ns).sum())
             ax.axvline(budget_ns, color="r", ls="--", label=f"budget {budget_ns:g} ns ({over} over)")
         ax.set_yscale("log")
         ax.set_ylabel("events")
