@@ -60,27 +60,7 @@ def test_content_is_independent_of_batch_size():
     assert (next(iter(other))["calo_cells"] != a[0]["calo_cells"]).mean() > 0.5
 
 
-@settings(max_examples=25, deadline=None)
-@given(
-    seed=st.integers(0, 2**63),
-    first=st.integers(0, 2**40),
-    lo=st.floats(0.1, 50.0),
-    span=st.floats(1.0, 1000.0),
-    frac=st.sampled_from([0.0, 0.5, 1.0]),
-    pu=st.integers(0, 300),
-)
-def test_kernel_equals_plain_python_twin(seed, first, lo, span, frac, pu):
-    n = 12
-    keys = K.event_key(seed, np.arange(first, first + n, dtype=np.uint64))
-    pileup = np.full(n, pu, dtype=np.uint16)
-    p = ShowerParams().as_array((lo, lo * span), frac)
-    outs = []
-    for fill in (K.fill_showers, K.fill_showers_reference):
-        cells, label, energy = np.zeros((n, 48), np.uint32), np.zeros(n, np.int8), np.zeros(n)
-        fill(keys, pileup, p, normal_table(), K.phi_table(), K.long_table(p), cells, label, energy)
-        outs.append((cells, label, energy))
-    for fast, ref in zip(outs[0], outs[1], strict=True):
-        np.testing.assert_array_equal(fast, ref)
+# fill_showers == fill_showers_reference: tests/test_kernel_twins.py
 
 
 def test_energy_spectrum_is_log_uniform():

@@ -130,25 +130,7 @@ def test_best_choice_packets_match_string_twin(rows, n_links, lsb0):
         np.testing.assert_array_equal(frames.words[r, :len(words)], words)
 
 
-@_SETTINGS
-@given(st.lists(st.tuples(st.integers(1, 26), st.integers(0, 0xFFFF)), min_size=1, max_size=60),
-       st.integers(1, 13), st.integers(20, 600), st.integers(0, 400), st.integers(0, 30))
-def test_buffer_kernel_matches_twin(packets, n_links, t1, t2, t3):
-    n = len(packets)
-    rng = np.random.default_rng(n)
-    words = rng.integers(0, 1 << 16, size=(n, 26), dtype=np.int64)
-    numw = np.array([p[0] for p in packets], dtype=np.int64)
-    trunc = np.array([[p[1], 7] for p in packets], dtype=np.int64)
-    frames = Frames(words=words, numw=numw, trunc=trunc, bits=numw * 16)
-    state = BufferState()
-    out = run_buffer(frames, n_links=n_links, t1=t1, t2=t2, t3=t3, state=state)
-    rows, flags, wp, mem, lost = buffer_scan_reference(words.tolist(), numw.tolist(), trunc.tolist(), n_links, t1, t2, t3,
-                                                 [0] * 400, 0)
-    np.testing.assert_array_equal(out.tx[:, :n_links], np.array(rows, dtype=np.int64))
-    np.testing.assert_array_equal(out.truncated, flags)
-    np.testing.assert_array_equal(out.lost_words, lost)
-    assert state.write_pointer == wp
-    np.testing.assert_array_equal(state.contents, mem)
+# run_buffer == buffer_scan_reference: tests/test_kernel_twins.py
 
 
 @_SETTINGS

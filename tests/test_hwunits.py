@@ -126,16 +126,7 @@ def _coded(events):
     return off, flat[:, 0].copy(), flat[:, 1].copy(), flat[:, 2].copy()
 
 
-@SETTINGS
-@given(a=st.lists(_event, min_size=1, max_size=12), b=st.lists(_event, min_size=12, max_size=12),
-       k=st.integers(1, 10), two=st.booleans())
-def test_select_kernel_matches_reference(a, b, k, two):
-    cols = [_coded(a)] + ([_coded(b[: len(a)])] if two else [])
-    fast = np.zeros((len(a), 57), dtype=np.int32)
-    ref = np.zeros_like(fast)
-    hk.select_objects(cols, k, 27, fast)
-    hk.select_objects_reference(cols, k, 27, ref)
-    np.testing.assert_array_equal(fast, ref)
+# select_objects == select_objects_reference: tests/test_kernel_twins.py
 
 
 def test_select_tie_rule():

@@ -170,32 +170,7 @@ def chains(draw):
     return slots, stages, lat, ii, per_event, cuts, budget
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(chains())
-def test_scan_equals_cycle_level_model(case):
-    slots, stages, lat, ii, per_event, cuts, budget = case
-    keys = _keys(slots)
-    seq = Sequencer(stages, latency_budget_fs=budget)
-    parts = []
-    for idx in np.split(np.arange(slots.size), cuts):  # state carried across batch boundaries
-        batch = {k: v[idx] for k, v in {**keys, **per_event}.items()}
-        parts.append(seq.feed(batch).columns)
-    got = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    ref = cycle_level(
-        bx_time_fs(keys["orbit"], keys["bx"]), lat, ii,
-        [s.timing.period_fs for s in stages], [s.timing.fifo_depth for s in stages],
-        [s.timing.overflow == "backpressure" for s in stages], budget,
-    )  # fmt: skip
-    np.testing.assert_array_equal(got["seq_start_fs"], ref["start"])
-    np.testing.assert_array_equal(got["seq_done_fs"], ref["done"])
-    np.testing.assert_array_equal(got["seq_fifo"], ref["fifo"])
-    np.testing.assert_array_equal(got["seq_latency_fs"], ref["latency"])
-    np.testing.assert_array_equal(got["seq_drop_stage"], ref["drop_stage"])
-    np.testing.assert_array_equal(got["seq_status"] == 2, ref["over_budget"])
-    fin = seq.finish()
-    for j, s in enumerate(stages):
-        assert fin["stages"][s.name]["dropped"] == int((ref["drop_stage"] == j).sum())
-        assert fin["stages"][s.name]["fifo_high_water"] == max(0, int(ref["fifo"][:, j].max()))
+# scan_chain == cycle_level (the Sequencer against its cycle-level twin): tests/test_kernel_twins.py
 
 
 def test_window_rings_grow_under_long_backpressure():
