@@ -6,7 +6,7 @@ A source (:class:`streams.synthetic.SyntheticL1Source`,
 ``bx``, ``event`` (from :func:`streams.clock.assign_bx`, events on colliding BX in
 order), ``l1_inputs`` (N, 57) int32, ``bad_input`` uint8, and optional columns. It
 has ``n_events``, ``layout`` and ``describe()``. The default batch is four orbits'
-worth of colliding BX (DESIGN.md: 4-16 orbits per message is the wire's sweet spot).
+worth of colliding BX (docs/design.md: 4-16 orbits per message is the wire's sweet spot).
 """
 
 from __future__ import annotations

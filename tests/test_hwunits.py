@@ -1,5 +1,5 @@
 """Tests of streams.hwunits: hardware codes from the uGT field spec (values worked out
-by hand from DESIGN.md), thresholds, the 57-value layout, and the fast kernels
+by hand from docs/design.md), thresholds, the 57-value layout, and the fast kernels
 against their plain twins."""
 
 from __future__ import annotations

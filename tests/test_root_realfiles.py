@@ -3,7 +3,7 @@
 
 Each readable file is checked against values computed here from the raw branches
 (uproot arrays, ``library="np"``) with the plain-Python reference of
-``test_root_source.reference_row`` (written from DESIGN.md's field table alone); each
+``test_root_source.reference_row`` (written from docs/design.md's field table alone); each
 refused file must fail with the documented error class and a message naming what the
 file holds and how to map it.
 

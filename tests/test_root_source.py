@@ -3,7 +3,7 @@
 
 The 57-value inputs are checked against a reference computed in this file with plain
 Python loops from the raw branches (uproot, library="np"), from the field spec of
-DESIGN.md alone: code = floor(x / lsb) (+1 for muon pT), saturated, phi mod 2pi,
+docs/design.md alone: code = floor(x / lsb) (+1 for muon pT), saturated, phi mod 2pi,
 objects ordered by pT code (stable, electrons before photons), code-0 objects left out.
 """
 

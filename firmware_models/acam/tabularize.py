@@ -15,7 +15,7 @@ The integer cut of a threshold is *defined by the library's own comparison*:
 vectorized binary search. The comparison is monotone in the code, so this is
 exact for any quantizer and any float casting the library does; for the
 identity quantizer it reduces to ``floor(t) + 1`` for ``x <= t`` and ``ceil(t)``
-for ``x < t`` (DESIGN.md "ACAM").
+for ``x < t`` (docs/design.md "ACAM").
 """
 
 from __future__ import annotations
