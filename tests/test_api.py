@@ -110,3 +110,25 @@ def test_docstring_examples_run():
         for module in (triggeremu.api, triggeremu.menu, triggeremu.source_specs):
             result = doctest.testmod(module)
             assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_to_pandas_gives_the_arrow_columns_or_says_how_to_get_pandas():
+    res = triggeremu.replay(triggeremu.sources.synthetic(3000, seed=1))
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(UserError, match="pip install pandas"):
+            res.to_pandas()
+    else:
+        df = res.to_pandas()
+        assert list(df.columns) == res.to_arrow().column_names and len(df) == 3000
+
+
+def test_help_is_plain_text(capsys):
+    from triggeremu.cli import main
+
+    for cmd in ("replay", "calibrate", "report", "nn", "acam", "econt", "compare-l1", "menu"):
+        with pytest.raises(SystemExit):
+            main([cmd, "--help"])
+        out = capsys.readouterr().out
+        assert "``" not in out and ":func:" not in out and ":class:" not in out, cmd

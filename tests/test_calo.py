@@ -1,4 +1,5 @@
-"""The synthetic calorimeter source: determinism, batch invariance, kernel == twin, physics sanity.
+"""The synthetic calorimeter source: determinism, batch invariance, physics sanity (kernel == twin:
+tests/test_kernel_twins.py).
 
 Physics expectations are computed here independently with scipy (the
 incomplete gamma function and the normal CDF), not with the source's kernels.
@@ -8,10 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from streams import _calo_kernels as K
 from streams.calo import (
     CELL_MAX,
     COUNTS_PER_GEV,
@@ -23,7 +21,6 @@ from streams.calo import (
     counts_to_gev,
     gev_to_counts,
     layer_sums,
-    normal_table,
 )
 from streams.clock import FillingScheme
 from streams.schema import from_columns, to_columns

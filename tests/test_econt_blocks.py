@@ -19,9 +19,8 @@ from firmware_models.econt.algorithms.best_choice import (
     sort_network,
     sort_network_reference,
 )
-from firmware_models.econt.buffer import BufferState, buffer_scan_reference, run_buffer
 from firmware_models.econt.elinks import bx_counter, pack_rx_words, split_rx_words
-from firmware_models.econt.formatter import Frames, format_best_choice, format_threshold_sum
+from firmware_models.econt.formatter import format_best_choice, format_threshold_sum
 from firmware_models.econt.algorithms import threshold_sum
 
 # this file's own settings (a global profile here would change every other test file)

@@ -13,7 +13,6 @@ import os
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from firmware_models.timing import BlockTiming

@@ -11,7 +11,6 @@ warnings read the same.
 from __future__ import annotations
 
 import contextlib
-import sys
 import warnings
 from collections.abc import Iterator
 
@@ -24,27 +23,30 @@ def one_line(text: str) -> str:
     return lines[0].strip() if lines else ""
 
 
-def _shower(prefix: str):
+def _formatter(prefix: str):
     shown: set[str] = set()
 
-    def show(message, category, filename, lineno, file=None, line=None):
+    def fmt(message, category, filename, lineno, line=None) -> str:
         text = one_line(str(message))
-        if text not in shown:  # the same warning from several batches is said once
-            shown.add(text)
-            sys.stderr.write(f"{prefix}: warning: {text}\n")
+        if text in shown:  # the same warning from several batches is said once
+            return ""
+        shown.add(text)
+        return f"{prefix}: warning: {text}\n"
 
-    return show
+    return fmt
 
 
 @contextlib.contextmanager
 def one_line_warnings(prefix: str) -> Iterator[None]:
-    """Show warnings as one line each, prefixed, while the block runs."""
-    previous = warnings.showwarning
-    warnings.showwarning = _shower(prefix)
+    """Show warnings as one line each, prefixed, while the block runs. Only the text changes
+    (``warnings.formatwarning``): filters, and recorders such as ``pytest.warns`` or
+    ``logging.captureWarnings``, see the warnings as before."""
+    previous = warnings.formatwarning
+    warnings.formatwarning = _formatter(prefix)
     try:
         yield
     finally:
-        warnings.showwarning = previous
+        warnings.formatwarning = previous
 
 
 def in_child_process(role: str) -> None:
@@ -53,4 +55,4 @@ def in_child_process(role: str) -> None:
     import multiprocessing
 
     if multiprocessing.parent_process() is not None:
-        warnings.showwarning = _shower(f"triggeremu ({role})")
+        warnings.formatwarning = _formatter(f"triggeremu ({role})")

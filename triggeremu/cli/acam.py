@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from triggeremu.errors import InputFileError, UserError
+from triggeremu.schema import Float, Int, arg_type
 
 __all__ = ["register", "run"]
 
@@ -32,9 +33,12 @@ def register(subparsers) -> None:
     p.add_argument("--inputs", type=Path, required=True, help="input codes, .npy of shape (n_events, n_features)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.add_argument("--mode", choices=("ideal", "nested", "physical"), default="ideal")
-    p.add_argument("--sigma", type=float, default=0.0, help="threshold spread in cell LSB (physical mode)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the physical chip's variation")
-    p.add_argument("--bits", type=int, default=None, help="input code width (XGBoost: default 16, X-TIME: default 8)")
+    # the same value types as the acam stage's menu keys (triggeremu.stages.acam.SCHEMA)
+    p.add_argument("--sigma", type=arg_type(Float(min=0, unit="cell LSB"), "--sigma"), default=0.0,
+                   help="threshold spread in cell LSB (physical mode)")
+    p.add_argument("--seed", type=arg_type(Int(min=0), "--seed"), default=0, help="seed of the physical chip's variation")
+    p.add_argument("--bits", type=arg_type(Int(min=1, max=32, unit="bits"), "--bits"), default=None,
+                   help="input code width (XGBoost: default 16, X-TIME: default 8)")
     p.add_argument("--multi-match", choices=("sum", "first"), default="sum")
     p.add_argument("--float-inputs", action="store_true", help="inputs are floats: quantize with the table's quantizer")
     p.add_argument("--timing", default="seed-2026", help="timing preset, or 'stages' for the per-stage estimate")
