@@ -61,6 +61,7 @@ def test_cell_code_is_monotone_over_the_22_bit_range():
     np.testing.assert_array_equal(c[x < 4096], x[x < 4096])
 
 
+@pytest.mark.slow
 def test_stage_output_is_the_table_on_the_coded_cells(stage, batch):
     assert isinstance(stage, Stage) and not stage.sequential and stage.requires() == ("calo_cells",)
     out = stage.process(batch)
@@ -122,6 +123,7 @@ def test_nested_and_zero_sigma_physical_modes_equal_ideal(stage, batch):
     assert rep0["events_deviating"] == 0 and rep0["match_stats_this_process"]["false_matches"] == 0
 
 
+@pytest.mark.slow
 def test_physical_mode_counts_deviations(batch):
     small = {"calo_cells": batch["calo_cells"][:100]}
     phys = build_stage({"kind": "acam", "mode": "physical", "sigma": 0.3, "seed": 5, "name": "ph"}, base_dir=HERE)
@@ -135,6 +137,7 @@ def test_physical_mode_counts_deviations(batch):
     assert sum(rep["deviations_per_dim"]) == int(np.unpackbits(out["ph_dev"][:, None], axis=1).sum())
 
 
+@pytest.mark.slow
 def test_bare_table_file_and_relative_paths(tmp_path, batch):
     shutil.copy(DEFAULT_BUNDLE_DIR / "acam_table.npz", tmp_path / "t.npz")
     st_ = build_stage({"kind": "acam", "table": "t.npz", "mantissa_bits": 12, "name": "b"}, base_dir=tmp_path)

@@ -37,6 +37,7 @@ def test_menu_as_path_text_dict_or_menu_gives_the_same_run(tmp_path):
     assert all(r == rates[0] for r in rates)
 
 
+@pytest.mark.slow
 def test_workers_get_the_menu_as_data_not_a_path(tmp_path):
     path = tmp_path / "m.toml"
     path.write_text(MENU)

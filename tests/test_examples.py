@@ -35,6 +35,7 @@ def test_default_example_is_the_bundled_menu():
     assert load_menu(EXAMPLES / "default.toml") == load_menu()
 
 
+@pytest.mark.slow
 def test_calo_chain_example(tmp_path):
     s = _replay(tmp_path, "--calo", "3000", "--menu", str(EXAMPLES / "calo_chain.toml"))
     rep = s["stage_reports"]

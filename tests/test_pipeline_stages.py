@@ -28,6 +28,7 @@ def acam_menu(tmp_path):
     return p
 
 
+@pytest.mark.slow
 def test_acam_chain_reports_energy_and_decompression(acam_menu):
     res = run({"kind": "calo", "n_events": 3000, "seed": 5}, menu_path=acam_menu, keep_columns=True)
     s = res.summary
@@ -43,6 +44,7 @@ def test_acam_chain_reports_energy_and_decompression(acam_menu):
     assert s["stages"]["acam"]["latency_ns"] == pytest.approx(10.0)
 
 
+@pytest.mark.slow
 def test_vector_column_seed_errors_name_the_fix(tmp_path):
     p = tmp_path / "m.toml"
     p.write_text(ACAM_MENU.replace("acam_latent[0]", "acam_latent"))
@@ -62,6 +64,7 @@ def test_default_menu_includes_ad_rates():
     assert s["latency_ns"]["max"] <= s["latency_budget_ns"]
 
 
+@pytest.mark.slow
 def test_acam_stage_on_workers_matches_in_process(acam_menu):
     a = run({"kind": "calo", "n_events": 6000, "seed": 2}, menu_path=acam_menu, keep_columns=True)
     b = run({"kind": "calo", "n_events": 6000, "seed": 2}, menu_path=acam_menu, keep_columns=True, workers=2)

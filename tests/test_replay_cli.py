@@ -61,6 +61,7 @@ def test_synthetic_replay_writes_summary_and_decisions(tmp_path, capsys):
     assert int(t.column("accepted").to_numpy().sum()) == s["events_accepted"]
 
 
+@pytest.mark.slow
 def test_two_workers_give_identical_per_event_outputs(tmp_path):
     a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
     assert main(["replay", "--synthetic", "30000", "--out", str(a), "--quiet"]) == 0

@@ -86,6 +86,7 @@ def _is_png(path):
     return img.ndim == 3 and img.shape[0] > 200 and img.shape[1] > 400 and img.std() > 0.01
 
 
+@pytest.mark.slow
 def test_report_of_a_congested_run_writes_every_plot(tmp_path):
     summary = write_congested_run(tmp_path / "run")
     # the fixture really is congested: back-pressure fills the asic FIFO, events are lost
@@ -97,6 +98,7 @@ def test_report_of_a_congested_run_writes_every_plot(tmp_path):
         assert _is_png(tmp_path / "run" / name), name
 
 
+@pytest.mark.slow
 def test_report_of_a_replay_run_dir(tmp_path):
     run_dir = tmp_path / "replay"
     assert main(["replay", "--synthetic", "20000", "--run-dir", str(run_dir), "--quiet"]) == 0

@@ -166,6 +166,7 @@ def test_p4_branch_map_and_a_p4_branch_of_the_wrong_type():
         read_all(bad)
 
 
+@pytest.mark.slow
 def test_one_tlorentzvector_per_jet_is_left_to_branch_map():
     """uproot-issue96.root: jet1P4, jet2P4 (one TLorentzVector each) beside jet1TrksP4 (the
     jet's tracks): ambiguous, so it is refused, and mapped as two one-object branches."""

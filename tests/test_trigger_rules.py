@@ -79,6 +79,7 @@ def cases(draw):
     return rules, slots, request, cuts
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(cases())
 def test_rules_equal_brute_force_window_count(case):
