@@ -110,6 +110,7 @@ def test_timing_and_summary_from_the_seed_preset(stage, batch):
     assert est.timing().source == "estimate:stages"
 
 
+@pytest.mark.slow
 def test_nested_and_zero_sigma_physical_modes_equal_ideal(stage, batch):
     small = {"calo_cells": batch["calo_cells"][:150]}
     ideal = stage.process(small)["acam_latent"]

@@ -125,6 +125,7 @@ def test_object_seed_scores_reproduce_the_menu_decision():
         assert sc.physical(thr) == pytest.approx(seed.threshold_gev)
 
 
+@pytest.mark.slow
 def test_calibrate_cli_on_synthetic_signal(tmp_path, capsys):
     out = tmp_path / "cal.json"
     rc = main(["calibrate", "--synthetic", "30000", "--signal-fraction", "0.05", "--trigger", "SingleJet180",

@@ -167,7 +167,7 @@ def test_warnings_are_one_line(tmp_path):
     menu = tmp_path / "m.toml"
     menu.write_text('[[stages]]\nkind = "ad"\n' + SEED)  # an old kind name: a deprecation warning
     root = Path(__file__).resolve().parents[1]
-    proc = subprocess.run([sys.executable, "-m", "triggeremu", "replay", "--synthetic", "2000", "--menu", str(menu),
+    proc = subprocess.run([sys.executable, "-m", "triggeremu", "replay", "--synthetic", "300", "--menu", str(menu),
                            "--quiet"], cwd=root, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     err = [ln for ln in proc.stderr.splitlines() if "warning" in ln]

@@ -45,7 +45,7 @@ def test_calo_chain_example(tmp_path):
 
 
 def test_bundled_calo_menu_is_what_calo_runs_without_a_menu(tmp_path, capsys):
-    s = _replay(tmp_path, "--calo", "2000")
+    s = _replay(tmp_path, "--calo", "600")
     assert s["menu"].endswith("calo_menu.toml") and {"acam", "econt"} <= set(s["stages"])
     assert "the bundled calo menu" in capsys.readouterr().err
 

@@ -26,7 +26,9 @@ from hypothesis import strategies as st
 from firmware_models.acam import reference as acam_reference
 from firmware_models.acam._kernels import scan_rows
 from firmware_models.acam.evaluate import evaluate
+from firmware_models.econt import codec
 from firmware_models.econt.algorithms.best_choice import COMPARATORS, sort_network, sort_network_reference
+from firmware_models.econt.algorithms.threshold_sum import threshold_sum, threshold_sum_reference
 from firmware_models.econt.buffer import BufferState, buffer_scan_reference, run_buffer
 from firmware_models.econt.formatter import Frames
 from firmware_models.fixed import _kernels as fixed_kernels
@@ -121,6 +123,22 @@ def _acam_reference(case):
 
 
 # ---------------------------------------------------------------- firmware_models.econt
+_charges = st.integers(min_value=0, max_value=(1 << 22) - 1)
+encode_cases = st.tuples(st.lists(_charges, min_size=1, max_size=64), st.integers(0, 4),
+                         st.sampled_from(sorted(codec.FORMATS.values())))
+ts_cases = st.tuples(st.lists(st.lists(st.integers(0, (1 << 22) - 1), min_size=48, max_size=48), min_size=1, max_size=8),
+                     st.lists(st.integers(0, 1 << 22), min_size=48, max_size=48), st.integers(0, 4))
+
+
+def _threshold_sum(fn):
+    def run(case):
+        rows, thr, drop = case
+        out = fn(np.array(rows, dtype=np.int64), thr, drop)
+        return tuple(np.asarray(getattr(out, f)) for f in ("passed", "codes", "sum_all", "sum_not_sent"))
+
+    return run
+
+
 sort_cases = st.lists(st.lists(st.integers(0, (1 << 18) - 1), min_size=48, max_size=48), min_size=1, max_size=8)
 buffer_cases = st.tuples(st.lists(st.tuples(st.integers(1, 26), st.integers(0, 0xFFFF)), min_size=1, max_size=60),
                          st.integers(1, 13), st.integers(20, 600), st.integers(0, 400), st.integers(0, 30))
@@ -243,6 +261,10 @@ TWINS = [
     Twin(fixed_kernels.overflow_kernel, overflow_exact, overflow_cases, _overflow_kernel,
          lambda c: np.array([overflow_exact(v, c[0]) for v in c[1]], dtype=np.int64)),
     Twin(scan_rows, acam_reference.scan_reference, acam_cases, _acam_kernel, _acam_reference),
+    Twin(codec.encode, codec.encode_scalar, encode_cases, lambda c: codec.encode(np.array(c[0]), c[1], *c[2]),
+         lambda c: np.array([codec.encode_scalar(v, c[1], *c[2]) for v in c[0]])),
+    Twin(threshold_sum, threshold_sum_reference, ts_cases, _threshold_sum(threshold_sum),
+         _threshold_sum(threshold_sum_reference)),
     Twin(sort_network, sort_network_reference, sort_cases, _sort_kernel, _sort_reference),
     Twin(run_buffer, buffer_scan_reference, buffer_cases, _buffer_kernel, _buffer_reference),
     Twin(hwkernels.select_objects, hwkernels.select_objects_reference, select_cases,
@@ -264,7 +286,7 @@ def _equal(a: Any, b: Any, where: str = "output") -> None:
 
 
 @pytest.mark.parametrize("twin", TWINS, ids=[t.id for t in TWINS])
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_kernel_equals_its_reference_twin(twin: Twin, data) -> None:
     case = data.draw(twin.cases, label="case")
