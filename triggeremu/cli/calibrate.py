@@ -23,6 +23,7 @@ import numpy as np
 
 from triggeremu.calibrate import AD_FPR, roc_curve, seed_scores, tpr_at_fpr, working_points
 from triggeremu.errors import UserError
+from triggeremu.schema import Float, Int, arg_type
 
 __all__ = ["register", "calibrate_run"]
 
@@ -38,16 +39,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--trigger", metavar="NAME", help="the menu seed (trigger) to calibrate, e.g. AD_rate_5khz")
     # the old spelling: --seed means the random seed in replay, so here it is deprecated
     p.add_argument("--seed", dest="trigger_old_spelling", metavar="NAME", help=argparse.SUPPRESS)
-    p.add_argument("--target-rate-khz", type=float, metavar="R", help="target rate in kHz")
+    p.add_argument("--target-rate-khz", type=arg_type(Float(min=0, min_exclusive=True, unit="kHz"), "--target-rate-khz"),
+                   metavar="R", help="target rate in kHz")
     p.add_argument("--working-points", metavar="R1,R2,...", help="several target rates in kHz: a table")
     p.add_argument("--menu", type=Path, help="menu TOML (default: the bundled menu)")
     p.add_argument("--signal", type=Path, action="append", metavar="FILE.root", help="signal ROOT file (repeatable)")
-    p.add_argument("--synthetic", type=int, metavar="N", help="N synthetic events instead of a file")
-    p.add_argument("--signal-fraction", type=float, default=0.0,
+    p.add_argument("--synthetic", type=arg_type(Int(min=1, unit="events"), "--synthetic"), metavar="N",
+                   help="N synthetic events instead of a file")
+    p.add_argument("--signal-fraction", type=arg_type(Float(min=0, max=1), "--signal-fraction"), default=0.0,
                    help="with --synthetic: inject signal-like events and use their labels")
-    p.add_argument("--random-seed", type=int, default=0, help="random seed of the synthetic source")
+    p.add_argument("--random-seed", type=arg_type(Int(min=0), "--random-seed"), default=0,
+                   help="random seed of the synthetic source")
     p.add_argument("--tree", help="tree name (default: detected)")
-    p.add_argument("--max-events", type=int, help="stop after this many events of each input")
+    p.add_argument("--max-events", type=arg_type(Int(min=1, unit="events"), "--max-events"),
+                   help="stop after this many events of each input")
     p.add_argument("--scheme", help="filling scheme (default: the menu's)")
     p.add_argument("--json", type=Path, help="write the calibration result to this JSON file")
     p.add_argument("--plot-dir", type=Path, help="write rate-vs-threshold (and ROC) PNG plots here")
@@ -132,11 +137,11 @@ def calibrate_run(args: argparse.Namespace) -> dict[str, Any]:
         msg = "give the background input: FILE.root ... or --synthetic N"
         raise UserError(msg)
     spec = _spec(args.files, args, synthetic=args.synthetic)
+    sspec = _spec(args.signal, args, synthetic=None) if args.signal else None  # checked before any run
     sc, summary, labels, scores = _scores(spec, args.menu, args.trigger)
     n_colliding = int(summary["colliding_bunches"])
     signal = None
-    if args.signal:
-        sspec = _spec(args.signal, args, synthetic=None)
+    if sspec is not None:
         _, _, _, signal = _scores(sspec, args.menu, args.trigger)
     elif labels is not None and args.signal_fraction > 0:
         signal = scores[labels == 1]

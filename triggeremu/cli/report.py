@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from triggeremu.schema import Float, arg_type
+
 __all__ = ["register"]
 
 
@@ -19,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("run_dir", type=Path, metavar="RUN_DIR")
     p.add_argument("--out-dir", type=Path, help="write the PNGs here (default: RUN_DIR)")
-    p.add_argument("--target-rate-khz", type=float, help="draw this target on rate-vs-threshold plots")
+    p.add_argument("--target-rate-khz", type=arg_type(Float(min=0, min_exclusive=True, unit="kHz"), "--target-rate-khz"),
+                   help="draw this target on rate-vs-threshold plots")
     p.set_defaults(func=_main)
 
 
