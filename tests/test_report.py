@@ -140,3 +140,24 @@ def test_report_streams_the_parquet_in_bounded_batches(tmp_path, monkeypatch):
     paths = report.write_report(run_dir)
     assert {p.name for p in paths} >= {"rate_vs_threshold_AD.png", "scores_AD.png", "latency.png", "bx_pattern.png"}
     assert max(seen) <= 4000 and sum(seen) == 2 * 3 * 2748  # two passes over every row
+
+
+def test_rate_plot_labels_target_and_achieved_apart(tmp_path, monkeypatch):
+    from triggeremu import plots
+
+    legends = []
+    real = plots._finish
+
+    def spy(fig, ax, path):
+        legends.append([t.get_text() for t in ax.get_legend().get_texts()])
+        return real(fig, ax, path)
+
+    monkeypatch.setattr(plots, "_finish", spy)
+    thr = np.arange(10)
+    rate = np.linspace(100.0, 1.0, 10)
+    plots.plot_rate_vs_threshold(tmp_path / "a.png", thr, rate, rate * 0.1, title="t", unit="raw",
+                                 targets=[(5.0, 7, 4.2)])
+    plots.plot_rate_vs_threshold(tmp_path / "b.png", thr, rate, rate * 0.1, title="t", unit="raw",
+                                 targets=[(None, 3, 60.0)])
+    assert "target 5 kHz" in legends[0] and "achieved 4.2 kHz at threshold 7" in legends[0]
+    assert not any(t.startswith("target") for t in legends[1]) and "achieved 60 kHz at threshold 3" in legends[1]
