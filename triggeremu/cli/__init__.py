@@ -54,5 +54,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"triggeremu {args.command}: interrupted", file=sys.stderr)
         return 130
-
-
