@@ -25,7 +25,10 @@ from hypothesis import strategies as st
 
 from firmware_models.acam import reference as acam_reference
 from firmware_models.acam._kernels import scan_rows
-from firmware_models.acam.evaluate import evaluate
+from firmware_models.acam._walk_kernels import heap_eval
+from firmware_models.acam.evaluate import check_inputs, evaluate
+from firmware_models.acam.heap import compile_fast, heap_leaves_reference
+from firmware_models.acam.walk import compile_walk
 from firmware_models.econt import codec
 from firmware_models.econt.algorithms.best_choice import COMPARATORS, sort_network, sort_network_reference
 from firmware_models.econt.algorithms.threshold_sum import threshold_sum, threshold_sum_reference
@@ -44,7 +47,7 @@ from triggeremu.sequencer import Sequencer
 from triggeremu.sequencer_reference import brute_force_rules, cycle_level
 from triggeremu.trigger_rules import TriggerRules
 
-from test_acam_kernels import _random_table
+from test_acam_kernels import _gapped, _random_table, _run_walk_kernels, _twin_expect
 from test_fixed_reference import fixed_types
 from test_hwunits import _coded, _event
 from test_sequencer import _keys, chains
@@ -120,6 +123,31 @@ def _acam_reference(case):
     acc, _, _ = acam_reference.scan_reference(table, x)
     t = table.leaf_type
     return ((acc + table.base_raw - t.min_raw) % (1 << t.width)) + t.min_raw
+
+
+walk_cases = st.tuples(st.integers(0, 2**32 - 1), st.sampled_from([4, 8, 12, 16, 20, 31]),
+                       st.sampled_from(["default", "heap", "pointer"]), st.booleans(), st.sampled_from([1, 3]))
+
+
+def _walk_inputs(case):
+    seed, n_bits, layout, gap, chunks = case
+    table = _random_table(seed, n_features=4, n_bits=n_bits, n_trees=5, depth=5, n_classes=3)
+    if gap:
+        table = _gapped(table, seed)
+    limits = {"default": {}, "heap": {"max_pad": 1e9}, "pointer": {"max_depth": -1}}[layout]
+    fast = compile_fast(compile_walk(table), table.n_bits, table.tree_class, **limits)
+    x = np.random.default_rng(seed + 3).integers(0, 1 << n_bits, size=(300, table.n_features))
+    return table, fast, check_inputs(table, x), chunks
+
+
+def _walk_kernel(case):  # heap and pointer walks, serial or in parallel chunks
+    table, fast, x, chunks = _walk_inputs(case)
+    return tuple(_run_walk_kernels(fast, x, table.n_trees, table.n_classes, chunks))
+
+
+def _walk_reference(case):
+    table, fast, x, _ = _walk_inputs(case)
+    return tuple(_twin_expect(fast, x, table.n_trees, table.n_classes))
 
 
 # ---------------------------------------------------------------- firmware_models.econt
@@ -261,6 +289,7 @@ TWINS = [
     Twin(fixed_kernels.overflow_kernel, overflow_exact, overflow_cases, _overflow_kernel,
          lambda c: np.array([overflow_exact(v, c[0]) for v in c[1]], dtype=np.int64)),
     Twin(scan_rows, acam_reference.scan_reference, acam_cases, _acam_kernel, _acam_reference),
+    Twin(heap_eval, heap_leaves_reference, walk_cases, _walk_kernel, _walk_reference),
     Twin(codec.encode, codec.encode_scalar, encode_cases, lambda c: codec.encode(np.array(c[0]), c[1], *c[2]),
          lambda c: np.array([codec.encode_scalar(v, c[1], *c[2]) for v in c[0]])),
     Twin(threshold_sum, threshold_sum_reference, ts_cases, _threshold_sum(threshold_sum),
