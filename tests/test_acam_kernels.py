@@ -237,6 +237,7 @@ def _twin_expect(fast, x, n_trees, n_classes):
     return acc, rows, nm_h, nm_p
 
 
+@pytest.mark.slow  # its kernel == twin part is a row of tests/test_kernel_twins.py
 @_SETTINGS
 @given(
     seed=st.integers(0, 2**32 - 1),

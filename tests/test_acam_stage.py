@@ -73,6 +73,7 @@ def test_stage_output_is_the_table_on_the_coded_cells(stage, batch):
     assert stage.fixed_types() == {"acam_latent": str(table.leaf_type)}
 
 
+@pytest.mark.slow
 def test_table_equals_the_shipped_xgboost_model(stage, batch):
     xgb = pytest.importorskip("xgboost")
     bundle = load_bundle()

@@ -125,7 +125,7 @@ def test_report_streams_the_parquet_in_bounded_batches(tmp_path, monkeypatch):
     import triggeremu.report as report
 
     run_dir = tmp_path / "run"
-    write_congested_run(run_dir, n_orbits=3)
+    write_congested_run(run_dir, n_orbits=2)
     seen = []
     real = pq.ParquetFile.iter_batches
 
@@ -139,7 +139,7 @@ def test_report_streams_the_parquet_in_bounded_batches(tmp_path, monkeypatch):
     monkeypatch.setattr(pq, "read_table", lambda *a, **k: pytest.fail("the report read the whole table"))
     paths = report.write_report(run_dir)
     assert {p.name for p in paths} >= {"rate_vs_threshold_AD.png", "scores_AD.png", "latency.png", "bx_pattern.png"}
-    assert max(seen) <= 4000 and sum(seen) == 2 * 3 * 2748  # two passes over every row
+    assert max(seen) <= 4000 and sum(seen) == 2 * 2 * 2748  # two passes over every row
 
 
 def test_rate_plot_labels_target_and_achieved_apart(tmp_path, monkeypatch):
