@@ -87,14 +87,26 @@ class ADModel:
 
 
 def _read_config(path: Path) -> dict[str, Any]:
+    """An AD config (JSON), or a plain hls4ml config as JSON or YAML (hls4ml_config.yml)."""
     try:
-        cfg = json.loads(path.read_text())
+        text = path.read_text()
     except OSError as err:
         msg = f"cannot read AD config {path}: {err.strerror}"
         raise ConfigError(msg) from err
-    except json.JSONDecodeError as err:
-        msg = f"AD config {path} is not valid JSON ({err})"
-        raise ConfigError(msg) from err
+    if path.suffix in (".yml", ".yaml"):
+        import yaml
+
+        try:
+            cfg = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            msg = f"config {path} is not valid YAML ({err})"
+            raise ConfigError(msg) from err
+    else:
+        try:
+            cfg = json.loads(text)
+        except json.JSONDecodeError as err:
+            msg = f"AD config {path} is not valid JSON ({err})"
+            raise ConfigError(msg) from err
     if not isinstance(cfg, dict):
         msg = f"AD config {path} must be a JSON object"
         raise ConfigError(msg)
@@ -120,7 +132,7 @@ def load_ad_model(model: str | Path | None = None, config: str | Path | None = N
             nn = load_hls4ml_project(path)
         elif path.is_file():
             # an AD config carries the hls4ml-style config under "hls4ml"; a plain hls4ml config is used whole
-            plain = "Model" in cfg or "LayerName" in cfg
+            plain = "Model" in cfg or "LayerName" in cfg or "HLSConfig" in cfg
             nn = load_onnx(path, cfg.get("hls4ml", cfg if plain else None))
         else:
             msg = f"AD model {path} does not exist; give an ONNX file or an hls4ml project directory"
