@@ -120,12 +120,18 @@ class Config:
 class ProjectReader:
     """A project folder's top function, declarations and weights (the builders' ``ctx``)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, nnet_utils: Path | None = None) -> None:
         self.root = root
         self.fw = root / "firmware" if (root / "firmware").is_dir() else root
         self.utils_dir: Path | None = None
         self.headers = NnetHeaders(None)
         self.top, self.decls, self.src = self._find_top()
+        if nnet_utils is not None:
+            if not (Path(nnet_utils) / "nnet_common.h").is_file():
+                msg = (f"nnet_utils={nnet_utils} holds no nnet_common.h; give the nnet_utils folder the project "
+                       "compiles with")
+                raise ModelFormatError(msg)
+            self.utils_dir = Path(nnet_utils)
         self.headers = NnetHeaders(self.utils_dir)
         self.loads: dict[str, tuple[str, str, list]] = {}
         self._types: dict[str, FixedType] = {}
@@ -423,14 +429,18 @@ def _build_graph(prj: ProjectReader) -> Graph:
     return Graph(inputs, outputs, nodes, source=str(prj.root))
 
 
-def load_hls4ml_project(path) -> NNModel:
-    """An :class:`NNModel` from an hls4ml project folder (see the module docstring)."""
+def load_hls4ml_project(path, *, nnet_utils=None) -> NNModel:
+    """An :class:`NNModel` from an hls4ml project folder (see the module docstring).
+
+    ``nnet_utils``: the ``nnet_utils`` folder the project compiles with, when it is not inside
+    the project (found through its includes); without either, hls4ml 1.3.0's versions apply.
+    """
     root = Path(path)
     if not root.is_dir():
         msg = f"{root} is not a directory; pass the hls4ml output_dir (which holds firmware/) or the folder with the " \
               "top .cpp"
         raise ModelFormatError(msg)
-    prj = ProjectReader(root)
+    prj = ProjectReader(root, None if nnet_utils is None else Path(nnet_utils))
     model = NNModel(_build_graph(prj), source=str(root))
     model.project = prj
     return model
