@@ -366,6 +366,10 @@ def _declaration(toks: list[Token], i: int, d: Declarations, namespace: str) -> 
             if name not in d.arrays or init is not None:   # a definition with values beats an extern
                 d.arrays[name] = Array(name, lhs[:b - 1], lhs[b + 1:close - 1], init, lhs[0].file, lhs[0].line)
         return end
+    lt = [t.text for t in lhs]
+    if rhs is not None and len(lhs) >= 3 and lt[-2] == "::" and lhs[-3].text in d.structs:
+        d.structs[lhs[-3].text].fields[lhs[-1].text] = list(rhs)   # const slope_t config4::slope = 0.2;
+        return end
     if rhs is not None and lhs and lhs[-1].kind == "id" and {"const", "constexpr"} & set(texts[:k]):
         d.consts[lhs[-1].text] = list(rhs)
     return end

@@ -94,6 +94,13 @@ class Config:
         toks = self.struct.fields.get(name)
         return None if toks is None else join_tokens(toks)
 
+    def number(self, name: str, default: float) -> float:
+        """A numeric field (``static constexpr float exp_scale = 1.0``, ``const slope_t cfg::slope = 0.2``)."""
+        toks = self.struct.fields.get(name)
+        if toks is None:
+            return default
+        return self.reader.number(join_tokens(toks), self.layer, f"{self.struct.name}::{name}")
+
     def type(self, name: str, default: str | None = None) -> FixedType:
         toks = self.struct.typedefs.get(name)
         if toks is None:
@@ -279,6 +286,16 @@ class ProjectReader:
 
     def variant(self, kind: str, layer: str) -> str:
         return self.headers.variant(kind, layer)
+
+    def activation_variant(self):
+        """The folder's ``nnet_activation.h`` generation (hls4ml 1.3.0's without a nnet_utils copy)."""
+        from firmware_models.nn.nnet_variants import DEFAULT_VARIANT, as_variant, detect_variant
+
+        if getattr(self, "_act_variant", None) is None:
+            header = self.utils_dir / "nnet_activation.h" if self.utils_dir is not None else None
+            self._act_variant = detect_variant(header.read_text(errors="replace"), source=str(header)) \
+                if header is not None and header.is_file() else as_variant(DEFAULT_VARIANT)
+        return self._act_variant
 
     def function(self, name: str) -> list[Function]:
         return self.decls.functions.get(self.decls.unqualify(name).split("::")[-1], [])
