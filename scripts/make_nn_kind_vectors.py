@@ -147,7 +147,36 @@ def _dense_da() -> dict:
     return {"ins": ins, "layers": layers, "outs": ["y", "h"], "utils": "1.3.0", "old_merge": False}
 
 
-CASES = {"merges_130": _merges_130, "merges_old": _merges_old, "concat_nd": _concat_nd,
+def _activations_130() -> dict:
+    x = "ap_fixed<10,4,AP_RND,AP_SAT>"
+    sm = {"exp_table_t": "ap_fixed<18,8,AP_RND,AP_SAT>", "inv_table_t": "ap_fixed<18,8,AP_RND,AP_SAT>",
+          "accum_t": "ap_fixed<18,10>", "inv_inp_t": "ap_fixed<18,10>", "inp_norm_t": "ap_ufixed<14,6>"}
+    layers = [
+        ("relu6", "activ", ["x"], "r_relu6", 8, "ap_ufixed<8,3,AP_RND,AP_SAT>", {}),
+        ("relu_max", "activ", ["x"], "r_relumax", 8, "ap_ufixed<6,2>", {"targ": "2"}),
+        ("thresholded_relu", "activ", ["x"], "r_thr", 8, "ap_fixed<9,4>", {"param_t": "ap_fixed<8,2>", "arg": "0.75"}),
+        ("prelu", "activ", ["x"], "r_prelu", 8, "ap_fixed<10,4,AP_RND_CONV,AP_SAT>", {"param_t": "ap_fixed<6,1>",
+                                                                                     "weights": True}),
+        ("hard_sigmoid", "hard", ["x"], "r_hsig", 8, "ap_ufixed<8,1,AP_RND,AP_SAT>",
+         {"slope_t": "ap_ufixed<16,0>", "shift_t": "ap_ufixed<2,0>", "slope": "0.2", "shift": "0.5"}),
+        ("hard_tanh", "hard", ["x"], "r_htanh", 8, "ap_fixed<8,2,AP_RND,AP_SAT>",
+         {"slope_t": "ap_ufixed<16,0>", "shift_t": "ap_ufixed<2,0>", "slope": "0.3", "shift": "0.5"}),
+        ("softplus", "activ", ["x"], "r_softplus", 8, "ap_fixed<12,5,AP_RND,AP_SAT>", {}),
+        ("softsign", "activ", ["x"], "r_softsign", 8, "ap_fixed<10,2>", {}),
+        ("elu", "activ", ["x"], "r_elu", 8, "ap_fixed<10,4,AP_RND,AP_SAT>", {"param_t": "ap_ufixed<8,1>", "arg": "1.0"}),
+        ("selu", "activ", ["x"], "r_selu", 8, "ap_fixed<12,5,AP_RND_CONV,AP_SAT>", {}),
+        ("ternary_tanh", "activ", ["x"], "r_ternary", 8, "ap_fixed<3,2>", {}),
+        ("binary_tanh", "activ", ["x"], "r_binary", 8, "ap_fixed<3,2>", {}),
+        ("softmax", "softmax", ["x"], "r_sm_stable", 8, "ap_ufixed<10,0,AP_RND,AP_SAT>", {**sm, "impl": "stable"}),
+        ("softmax", "softmax", ["x"], "r_sm_latency", 8, "ap_ufixed<10,0,AP_RND,AP_SAT>", {**sm, "impl": "latency"}),
+        ("softmax", "softmax", ["x"], "r_sm_legacy", 8, "ap_ufixed<10,0,AP_RND,AP_SAT>", {**sm, "impl": "legacy"}),
+        ("softmax", "softmax", ["x"], "r_sm_argmax", 8, "ap_ufixed<10,0,AP_RND,AP_SAT>", {**sm, "impl": "argmax"}),
+    ]
+    return {"ins": [("x", 8, x)], "layers": layers, "outs": [la[3] for la in layers], "utils": "1.3.0",
+            "old_merge": False}
+
+
+CASES = {"merges_130": _merges_130, "activations_130": _activations_130, "merges_old": _merges_old, "concat_nd": _concat_nd,
          "dense_resource_130": lambda: _dense_resource("1.3.0"), "dense_resource_old": lambda: _dense_resource("old"),
          "dense_da": _dense_da}
 
@@ -193,6 +222,52 @@ def write_project(name: str, case: dict, dst: Path, rng) -> dict:
                           f"    typedef {out}_accum_t accum_t;\n    template<class x_T, class y_T>\n"
                           f"    using product = nnet::product::mult<x_T, y_T>;\n}};")
             call = f"nnet::dot1d<{tin[0]}, {tin[1]}, {out}_t, {cfg}>({srcs[0]}, {srcs[1]}, {out}); // {out}"
+        elif fam == "activ":
+            extra_t, extra_a = "", ""
+            tail = "    typedef ap_fixed<18,8> table_t;\n"
+            if "param_t" in opt:
+                types.append(f"typedef {opt['param_t']} {out}_param_t;")
+                extra_t = f"{out}_param_t, "
+                tail += f"    typedef {out}_param_t param_t;\n"
+                if opt.get("weights"):
+                    pt = T(opt["param_t"])
+                    weights.append(f"{out}_param_t a{k}[{n}] = "
+                                   f"{{{', '.join(repr(float(v)) for v in _weights(rng, pt, n))}}};")
+                    extra_a = f"a{k}, "
+                else:
+                    extra_a = f"{opt['arg']}, "
+            if "targ" in opt:
+                call = f"nnet::{fn}<{tin[0]}, {out}_t, {opt['targ']}, {cfg}>({srcs[0]}, {out}); // {out}"
+            else:
+                call = f"nnet::{fn}<{tin[0]}, {extra_t}{out}_t, {cfg}>({srcs[0]}, {extra_a}{out}); // {out}"
+            params.append(f"struct {cfg} : nnet::activ_config {{\n    static const unsigned n_in = {n};\n"
+                          "    static const unsigned table_size = 1024;\n    static const unsigned io_type = "
+                          f"nnet::io_parallel;\n    static const unsigned reuse_factor = 1;\n{tail}}};")
+        elif fam == "hard":
+            types += [f"typedef {opt['slope_t']} {out}_slope_t;", f"typedef {opt['shift_t']} {out}_shift_t;"]
+            params.append(f"struct {cfg} {{\n    static const unsigned n_in = {n};\n"
+                          f"    static const {out}_slope_t slope;\n    static const {out}_shift_t shift;\n"
+                          "    static const unsigned io_type = nnet::io_parallel;\n"
+                          f"    static const unsigned reuse_factor = 1;\n}};\n"
+                          f"const {out}_slope_t {cfg}::slope = {opt['slope']};\n"
+                          f"const {out}_shift_t {cfg}::shift = {opt['shift']};")
+            call = f"nnet::{fn}<{tin[0]}, {out}_t, {cfg}>({srcs[0]}, {out}); // {out}"
+        elif fam == "softmax":
+            for key in ("exp_table_t", "inv_table_t", "accum_t", "inv_inp_t", "inp_norm_t"):
+                types.append(f"typedef {opt[key]} {out}_{key};")
+            tds = "".join(f"    typedef {out}_{key} {key};\n" for key in ("exp_table_t", "inv_table_t", "accum_t",
+                                                                          "inv_inp_t", "inp_norm_t"))
+            params.append(f"struct {cfg} : nnet::activ_config {{\n    static const unsigned n_in = {n};\n"
+                          f"    static const unsigned n_slice = {n};\n    static const unsigned n_outer = 1;\n"
+                          "    static const unsigned n_inner = 1;\n    static const unsigned parallelization_factor = -1;\n"
+                          "    static const unsigned exp_table_size = 1024;\n"
+                          "    static const unsigned inv_table_size = 1024;\n"
+                          "    static const unsigned io_type = nnet::io_parallel;\n"
+                          "    static const unsigned reuse_factor = 1;\n    static const unsigned axis = -1;\n"
+                          "    static const nnet::softmax_implementation implementation = "
+                          f"nnet::softmax_implementation::{opt['impl']};\n    static constexpr float exp_scale = 1.0;\n"
+                          f"{tds}}};")
+            call = f"nnet::softmax<{tin[0]}, {out}_t, {cfg}>({srcs[0]}, {out}); // {out}"
         elif fam == "act":
             params.append(f"struct {cfg} : nnet::activ_config {{\n    static const unsigned n_in = {n};\n"
                           "    static const unsigned table_size = 1024;\n    static const unsigned io_type = "

@@ -44,6 +44,7 @@ class Struct:
     fields: dict[str, list[Token]] = field(default_factory=dict)
     typedefs: dict[str, list[Token]] = field(default_factory=dict)
     usings: dict[str, list[Token]] = field(default_factory=dict)   # template aliases: product, kernel
+    members: dict[str, list[Token]] = field(default_factory=dict)  # static const T name; (value defined outside)
 
 
 @dataclass
@@ -396,6 +397,8 @@ def _struct(name: str, base: str, body: list[Token]) -> Struct:
             e = texts.index("=")
             if e >= 1 and stmt[e - 1].kind == "id":
                 st.fields[stmt[e - 1].text] = stmt[e + 1:]
+        elif s == "static" and len(stmt) >= 3 and stmt[-1].kind == "id" and "(" not in texts:
+            st.members[stmt[-1].text] = [t for t in stmt[1:-1] if t.text not in ("const", "constexpr")]
         i = end
     return st
 

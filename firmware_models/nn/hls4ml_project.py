@@ -101,6 +101,11 @@ class Config:
             return default
         return self.reader.number(join_tokens(toks), self.layer, f"{self.struct.name}::{name}")
 
+    def member_type(self, name: str) -> FixedType | None:
+        """The declared type of a ``static const T name;`` member (defined out of the struct), or None."""
+        toks = self.struct.members.get(name)
+        return None if toks is None else self.reader.type_tokens(toks, self.layer)
+
     def type(self, name: str, default: str | None = None) -> FixedType:
         toks = self.struct.typedefs.get(name)
         if toks is None:

@@ -167,7 +167,8 @@ def _base(call, ctx):
 
 
 def _build_relu_max(call, ctx):
-    cfg, n, it, rt = _base(call, ctx)
+    cfg = ctx.config(call.targs[-1], call.name)
+    n, it, rt = cfg.int("n_in"), ctx.type(call.targs[0], call.name), ctx.type(call.targs[1], call.name)
     if call.function == "relu_max":
         from firmware_models.nn.cpp_reader import eval_int, tokenize
 
@@ -207,8 +208,9 @@ def _build_hard(kind):
         kw = {"in_t": it, "res_t": rt, "variant": v}
         types = {"input": it, "result": rt}
         if v.hard_activation == "config":
-            st = cfg.type("slope_t", "ap_ufixed<16,0>")
-            ht = cfg.type("shift_t", "ap_ufixed<2,0>")
+            # hls4ml writes 'static const slope_t slope;' in the struct and 'const slope_t cfg::slope = 0.2;' after it
+            st = cfg.member_type("slope") or cfg.type("slope_t", "ap_ufixed<16,0>")
+            ht = cfg.member_type("shift") or cfg.type("shift_t", "ap_ufixed<2,0>")
             kw.update(slope=int(quantize(np.array(cfg.number("slope", 0.2)), st)), slope_t=st,
                       shift=int(quantize(np.array(cfg.number("shift", 0.5)), ht)), shift_t=ht)
             types.update(slope=st, shift=ht)
