@@ -10,7 +10,9 @@ closed, ``extern "C"`` blocks, classes skipped) and records:
 - ``struct name : base { ... };`` config structs (:class:`Struct`: static fields, typedefs,
   ``using product = ...`` / ``using kernel = ...`` templates);
 - arrays ``T name[expr] = {...};`` and ``T name[expr];`` (weights: :class:`Array`);
-- function definitions (:class:`Function`: template parameters, parameters, body tokens).
+- function definitions (:class:`Function`: template parameters, parameters, body tokens);
+- class (template) definitions, kept as tokens (:attr:`Declarations.classes`: hls4ml's
+  generated ``nnet_code_gen.h`` holds its conv fill-buffer code as such classes).
 
 :func:`statements` splits a function body into :class:`Statement` s (declarations, calls with
 their trailing ``// name`` comment, ``auto&`` aliases, assignments) for the project loader.
@@ -74,6 +76,7 @@ class Function:
     params: list[Param]
     body: list[Token]
     file: str
+    line: int = 0    # of the function's name (its body's comments follow it)
 
 
 @dataclass
@@ -115,6 +118,9 @@ class Declarations:
     structs: dict[str, Struct] = field(default_factory=dict)
     arrays: dict[str, Array] = field(default_factory=dict)
     functions: dict[str, list[Function]] = field(default_factory=dict)
+    #: class/struct templates and classes (hls4ml's generated nnet_code_gen.h fill-buffer classes):
+    #: name -> (template parameters, base, body tokens)
+    classes: dict[str, tuple[list[str], str, list[Token]]] = field(default_factory=dict)
     namespaces: set[str] = field(default_factory=set)
     macros: dict[str, Macro] = field(default_factory=dict)
     _values: dict[str, int] = field(default_factory=dict)
@@ -299,14 +305,16 @@ def _declaration(toks: list[Token], i: int, d: Declarations, namespace: str) -> 
         if j >= len(toks) or toks[j].text == ";":
             return j + 1
         end = _match(toks, j, "}")
+        head = toks[i + 1:j]
+        name = head[0].text if head else ""
+        base = ""
+        if ":" in [h.text for h in head]:
+            k = [h.text for h in head].index(":")
+            base = join_tokens([h for h in head[k + 1:] if h.text not in ("public",)])
         if s == "struct" and not template:
-            head = toks[i + 1:j]
-            name = head[0].text if head else ""
-            base = ""
-            if ":" in [h.text for h in head]:
-                k = [h.text for h in head].index(":")
-                base = join_tokens([h for h in head[k + 1:] if h.text not in ("public",)])
             d.structs[name] = _struct(name, base, toks[j + 1:end - 1])
+        else:
+            d.classes[name] = (template, base, toks[j + 1:end - 1])
         if end < len(toks) and toks[end].text == ";":
             end += 1
         return end
@@ -345,7 +353,7 @@ def _declaration(toks: list[Token], i: int, d: Declarations, namespace: str) -> 
             b = texts.index("{", close)
             body_end = _match(stmt, b, "}")
             fn = Function(stmt[paren - 1].text, namespace, template, _params(stmt[paren + 1:close - 1]),
-                          stmt[b + 1:body_end - 1], stmt[0].file)
+                          stmt[b + 1:body_end - 1], stmt[0].file, stmt[paren - 1].line)
             d.functions.setdefault(fn.name, []).append(fn)
         return end
     quals = {"static", "const", "constexpr", "extern", "inline", "volatile"}
