@@ -27,7 +27,7 @@ from firmware_models.nn.cpp_reader import CppError, Macro, Source, Token, eval_i
     split_top
 
 __all__ = ["Declarations", "Struct", "Array", "Function", "Param", "Statement", "Call", "read_declarations",
-           "statements", "parse_call", "ENUM_CONSTANTS"]
+           "read_source", "statements", "parse_call", "ENUM_CONSTANTS"]
 
 #: enumerators of hls4ml's nnet_common.h / ap_decl.h the configs and types use
 ENUM_CONSTANTS = {
@@ -527,3 +527,26 @@ def number_list(toks: Sequence[Token], where: str) -> list[float | int]:
         v = parse_number(part[k].text, where)
         vals.append(sign * v)
     return vals
+
+
+def read_source(path, *, include_dirs=(), skip=lambda p: False) -> tuple[Declarations, Source]:
+    """Declarations and tokens of one C++ file, includes followed through its folder and ``include_dirs``.
+
+    ``skip(path)`` names included files not to read (e.g. hls4ml's nnet_utils library headers).
+    For readers beside the project loader: a CMSSW wrapper's ``scales.h``, a testbench.
+    """
+    from pathlib import Path
+
+    from firmware_models.nn.cpp_reader import read_file
+
+    dirs = [Path(d) for d in include_dirs]
+
+    def resolve(name: str, including: Path):
+        for base in (including.parent, *dirs):
+            p = (base / name).resolve()
+            if p.is_file():
+                return None if skip(p) else p
+        return None
+
+    src = read_file(Path(path).resolve(), resolve)
+    return read_declarations(src), src
