@@ -126,10 +126,10 @@ def test_reference_twin_matches_the_upstream_emulator(folder, loaded):
     model = loaded(folder)
     assert not isinstance(model, ModelFormatError), str(model)
     for name, x, y in _sets(folder):
-        sub = {k: v[:25] for k, v in x.items()}
+        sub = {k: v[:12] for k, v in x.items()}
         got = _by_arg(model, model.predict_raw(sub, reference=True))
         for port, expected in y.items():
-            np.testing.assert_array_equal(got[port], expected[:25].astype(np.int64), err_msg=f"{folder} {name} {port}")
+            np.testing.assert_array_equal(got[port], expected[:12].astype(np.int64), err_msg=f"{folder} {name} {port}")
 
 
 @pytest.mark.skipif(_MANIFEST is None, reason="tests/golden/cms/MANIFEST.json missing")

@@ -48,7 +48,7 @@ def _agree(node, xs):
     np.testing.assert_array_equal(fast, ref)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.sampled_from(["add", "subtract", "multiply", "average", "maximum", "minimum"]),
        st.sampled_from(["broadcast", "elementwise"]), st.sampled_from(["_half", "_divide"]), st.data())
 def test_elementwise_merges_equal_reference(kind, index, avg, data):
@@ -87,7 +87,7 @@ def test_concatenate_equals_reference_and_numpy(rank, data):
     np.testing.assert_array_equal(m, np.concatenate([ia, ib], axis=axis).reshape(-1))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_dot_equals_reference(data):
     t1, t2 = data.draw(fixed_types(max_w=18)), data.draw(fixed_types(max_w=18))
@@ -105,7 +105,7 @@ def _valid_rfs(n_in: int, n_out: int) -> list[int]:
     return valid_reuse_factors(n_in, n_out)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.data())
 def test_dense_every_schedule_equals_reference(data):
     n_in, n_out = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 5))
@@ -187,7 +187,7 @@ def da_programs(draw):
     return DAProgram(n_in, types, stmts, outs, 0), t_in, t_out
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(da_programs(), st.data())
 def test_distributed_arithmetic_kernel_equals_reference(case, data):
     prog, t_in, t_out = case
@@ -236,7 +236,7 @@ def two_input_graphs(draw):
     return Graph(ports_in, ports_out, nodes), {"a": _raw(draw, ta, (ev, n_a)), "b": _raw(draw, tb, (ev, n_b))}
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(two_input_graphs())
 def test_two_input_graphs_fast_equals_reference(case):
     graph, x = case
