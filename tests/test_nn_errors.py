@@ -129,3 +129,32 @@ def test_layer_type_config_is_refused_not_ignored():
     cfg = {"Model": {"Precision": {"default": "ap_fixed<16,6>"}}, "LayerType": {"Dense": {"Precision": "ap_fixed<8,3>"}}}
     with pytest.raises(ModelFormatError, match=r"config LayerType entries \(Dense\) are not supported by load_onnx"):
         load_onnx(GOLDEN / "modelwide" / "model.onnx", config=cfg)
+
+
+def test_unknown_kind_and_foreign_calls_are_named(tmp_path):
+    from firmware_models.fixed import FixedType
+    from firmware_models.nn import registry
+    from firmware_models.nn.graph import Node
+
+    t = FixedType(8, 3)
+    with pytest.raises(registry.UnsupportedLayerError, match=r"layer 'c1': kind 'conv2d' is not supported; "
+                                                              r"supported kinds: add, average, .*dense"):
+        Node("c1", "conv2d", ("x",), "c1", {"input": t, "result": t}, in_shapes=((4,),), out_shape=(4,))
+    prj = _copy("modelwide", tmp_path)
+    _edit(prj / "firmware" / "myproject.cpp", "nnet::tanh<", "mylib::fancy_tanh<")
+    with pytest.raises(ModelFormatError, match=r"layer _3: mylib::fancy_tanh is neither an nnet:: layer nor project "
+                                               r"code this emulator reads \(supported: nnet::add, "):
+        load_hls4ml_project(prj)
+
+
+def test_a_layer_the_registry_knows_but_the_config_contradicts_is_refused(tmp_path):
+    # a resource dense whose reuse factor makes hls4ml's loops read outside the weights: undefined, refused
+    prj = _copy("resource_rf", tmp_path)
+    params = prj / "firmware" / "parameters.h"
+    text = params.read_text()
+    m = __import__("re").search(r"static const unsigned reuse_factor = (\d+);\n(\s+static const unsigned n_zeros)", text)
+    if m is None or "DenseResource" not in text:
+        pytest.fail("resource_rf no longer holds a resource dense with a reuse factor; update the test")
+    params.write_text(text.replace(m.group(0), f"static const unsigned reuse_factor = 7;\n{m.group(2)}", 1))
+    with pytest.raises(ModelFormatError, match=r"layer \w+: DenseResource_rf_leq_nin: n_in=20, n_out=12, reuse_factor=7"):
+        load_hls4ml_project(prj)

@@ -320,7 +320,11 @@ def _build(call, ctx):
         raise ModelFormatError(msg)
     types = {"input": tx, "result": ctx.type(call.targs[1], call.name), "weight": tw, "bias": tb,
              "accum": cfg.type("accum_t")}
-    sched = resource_schedule(kernel, n_in, n_out, rf)
+    try:
+        sched = resource_schedule(kernel, n_in, n_out, rf)
+    except ModelFormatError as exc:
+        msg = f"layer {call.name}: {exc}"
+        raise ModelFormatError(msg) from exc
     attrs = {"reuse_factor": rf, "strategy": "latency" if kernel == "DenseLatency" else "resource",
              "kernel": kernel, "schedule": None if kernel == "DenseLatency" else sched}
     return node_from_call(call, "dense", inputs=(0,), output=1, types=types, in_shapes=[(n_in,)], out_shape=(n_out,),
