@@ -44,8 +44,9 @@ TAB = {
 }
 
 # (input, result, table type, table size) per table activation
-_TABLE_GRID = [("A", "r1", "t1", 1024), ("B", "r2", "t3", 1000), ("C", "r3", "t4", 64), ("D", "r4", "t1", 4096),
-               ("E", "r1", "t2", 1024), ("G", "r1", "t1", 1024), ("A", "r3", "t1", 1000), ("H", "r4", "t4", 256)]
+_TABLE_GRID = [("A", "r1", "t1", 1024), ("B", "r2", "t3", 1000), ("C", "r3", "t4", 64), ("D", "r4", "t1", 1000),
+               ("E", "r1", "t2", 1024), ("G", "r1", "t1", 1024), ("A", "r3", "t1", 1000), ("H", "r4", "t4", 256),
+               ("D", "r1", "t2", 100)]
 _FORMULA_GRID = [("A", "r2"), ("B", "r3"), ("C", "r4"), ("D", "r1"), ("E", "r3"), ("G", "r1"), ("H", "r5")]
 
 
@@ -127,6 +128,7 @@ _SOFTMAX_GRID = [
     ("ap_fixed<14,3,AP_RND_CONV,AP_SAT>", "ap_ufixed<10,0,AP_RND_CONV,AP_SAT>", "ap_ufixed<12,4,AP_RND,AP_SAT>",
      "ap_ufixed<12,1,AP_TRN,AP_SAT>", (2048, 1024), "ap_ufixed<14,6,AP_RND,AP_SAT>", "ap_ufixed<12,4>",
      "ap_ufixed<13,2>", 20, 2.0),
+    ("ap_fixed<8,10>", "ap_fixed<8,1,AP_RND,AP_SAT>", _SM, _SM, (128, 256), _SM, _SM, "ap_ufixed<7,9>", 4, 1.0),
 ]
 
 

@@ -18,7 +18,8 @@ from firmware_models.fixed import FixedType
 from firmware_models.nn import softmax as fast
 from firmware_models.nn import softmax_ref as ref
 from firmware_models.nn.nnet_variants import VARIANTS
-from firmware_models.nn.softmax_tables import ceillog2, slice_index, softmax_tables
+from firmware_models.nn.softmax_tables import (ceillog2, default_inp_norm_t, hls4ml_table_sizes, slice_index,
+                                               softmax_tables)
 
 ROUND = ["TRN", "TRN_ZERO", "RND", "RND_ZERO", "RND_INF", "RND_MIN_INF", "RND_CONV"]
 OVER = ["WRAP", "SAT", "SAT_ZERO", "SAT_SYM"]
@@ -114,3 +115,15 @@ def test_speed_shape_65536x5_runs():
     np.testing.assert_array_equal(res[:50], ref.softmax(x[:50], implementation="stable",
                                                         res_t="ap_ufixed<16,0,AP_RND,AP_SAT>", exp_table=et,
                                                         inv_table=it, accum_t="ap_fixed<18,8,AP_RND,AP_SAT>", **kw))
+
+
+def test_hls4ml_table_size_rules():
+    """fix_softmax_table_size and the stable form's default inp_norm_t, as hls4ml 1.3.0 writes them."""
+    sm_t = "ap_fixed<18,8,AP_RND,AP_SAT>"
+    assert hls4ml_table_sizes("ap_fixed<16,6>", sm_t, 1024, "stable") == (1024, 1024)
+    assert hls4ml_table_sizes("ap_fixed<8,3>", sm_t, 1024, "stable") == (128, 256)
+    assert hls4ml_table_sizes("ap_ufixed<8,3>", sm_t, 1024, "stable") == (256, 256)
+    assert hls4ml_table_sizes("ap_fixed<8,3>", sm_t, 1024, "latency", quartus=True) == (128, 128)
+    assert hls4ml_table_sizes("ap_fixed<16,6>", "ap_fixed<9,3>", 1024, "latency") == (512, 512)
+    assert default_inp_norm_t("ap_fixed<16,6>") == FixedType.parse("ap_ufixed<15,5>")
+    assert default_inp_norm_t("ap_ufixed<8,3>") == FixedType.parse("ap_ufixed<8,3>")

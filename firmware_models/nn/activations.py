@@ -168,7 +168,8 @@ def hard_tanh(x, *, in_t, res_t, slope: int = 0, slope_t="ap_ufixed<16,0>", shif
         raise ModelFormatError(msg)
     x = check_raw(x, it, "hard_tanh input")
     s, f = _hard_s(x, it, slope, as_type(slope_t), shift, as_type(shift_t))
-    return assign(2 * s - (1 << f), f, rt)
+    g = max(f, 0)  # 2 * s - 1 exactly, at an LSB that holds the 1
+    return assign(add(mul(s, 2 << (g - f)), -(1 << g)), g, rt)
 
 
 def _q(value: float, t) -> int:

@@ -17,15 +17,10 @@ __all__ = ["run_layer", "table_index_one"]
 
 
 def table_index_one(raw: int, frac: int, n: int, span: int) -> int:
-    """int(x * N / span) + N/2, truncation toward zero, 32-bit int, clamped."""
-    num = int(raw) * n
-    den = span * 2**frac if frac >= 0 else None
-    if den is None:
-        num, den = num * 2**(-frac), span
-    q = abs(num) // den
-    q = -q if num < 0 else q
-    q = (q + 2**31) % 2**32 - 2**31
-    return min(max(q + n // 2, 0), n - 1)
+    """int(x * N / span) + N/2 as the C++ computes it (see activations_ref.span_index_one), clamped."""
+    from firmware_models.nn.activations_ref import span_index_one
+
+    return span_index_one(raw, frac, n, span)
 
 
 def run_layer(layer, x) -> np.ndarray:

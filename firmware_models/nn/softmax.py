@@ -14,7 +14,9 @@ Arguments <- ``struct softmax_config<k> : nnet::activ_config`` fields and the ca
 - ``implementation`` <- ``implementation`` (:func:`softmax` dispatches);
 - ``exp_table``, ``inv_table`` <- the tables the header builds from ``exp_table_size``,
   ``inv_table_size`` (split variants) or ``table_size`` (shared variants), ``exp_table_t``,
-  ``inv_table_t``, ``inv_inp_t``, ``inp_norm_t``, ``exp_scale``, ``table_t``;
+  ``inv_table_t``, ``inv_inp_t``, ``inp_norm_t``, ``exp_scale``, ``table_t``
+  (:func:`~firmware_models.nn.softmax_tables.softmax_tables`); the table sizes are the
+  lengths of these arrays, so they are no separate arguments;
 - ``exp_table_t``, ``inv_table_t`` <- ``typedef ... exp_table_t; typedef ... inv_table_t;``;
 - ``accum_t`` <- ``typedef ... accum_t`` (split variants: the type of ``exp_res`` and of
   the adder tree; shared variants use ``exp_table_t``, pass None);
@@ -25,8 +27,10 @@ Arguments <- ``struct softmax_config<k> : nnet::activ_config`` fields and the ca
   W and I, then passes it as ``data_T``);
 - ``table_t`` <- ``typedef ... table_t`` (legacy: both tables and ``exp_res``);
 - ``n_outer``, ``n_inner`` <- the fields of those names (``n_slice = n_in / n_outer /
-  n_inner``); ``axis``, ``parallelization_factor``, ``io_type``, ``reuse_factor`` and ``skip``
-  change no bits (a skipped softmax is no layer at all);
+  n_inner``; hls4ml calls ``softmax_multidim`` when either is > 1 in io_parallel); the shared
+  generations have neither: their softmax runs over the whole flattened ``n_in``, so pass
+  ``x`` as (n_events, n_in); ``axis``, ``parallelization_factor``, ``io_type``,
+  ``reuse_factor`` and ``skip`` change no bits (a skipped softmax is no layer at all);
 - ``variant`` <- :func:`~firmware_models.nn.nnet_variants.detect_variant` of the project's header.
 
 The computations (``nnet_activation.h``; every ``=`` an assignment with the target's

@@ -43,10 +43,46 @@ from firmware_models.nn.nnet_variants import as_variant
 from firmware_models.nn.tables import exp_table, expf, invert_table_legacy
 
 __all__ = ["ceillog2", "slice_index", "slice_values", "exp_table_sliced", "invert_table_sliced",
-           "softmax_tables", "IMPLEMENTATIONS"]
+           "softmax_tables", "IMPLEMENTATIONS", "SOFTMAX_DEFAULTS", "default_inp_norm_t", "hls4ml_table_sizes"]
 
 #: ``enum class softmax_implementation { latency = 0, legacy = 1, stable = 2, argmax = 3 }``
 IMPLEMENTATIONS = ("latency", "legacy", "stable", "argmax")
+
+#: what hls4ml 1.3.0 writes when the configuration sets nothing (backends/fpga/fpga_backend.py
+#: softmax attributes; ``inv_inp_t`` defaults to ``exp_table_t``, core_templates.py)
+SOFTMAX_DEFAULTS = {
+    "implementation": "stable",
+    "table_size": 1024,
+    "exp_table_t": "ap_fixed<18,8,AP_RND,AP_SAT>",
+    "inv_table_t": "ap_fixed<18,8,AP_RND,AP_SAT>",
+    "accum_t": "ap_fixed<18,8,AP_RND,AP_SAT>",
+    "inv_inp_t": "ap_fixed<18,8,AP_RND,AP_SAT>",
+    "exp_scale": 1.0,
+    "table_t": "ap_fixed<18,8>",
+}
+
+
+def default_inp_norm_t(in_t) -> FixedType:
+    """hls4ml 1.3.0's ``inp_norm_t`` for the stable softmax: ``ap_ufixed<W - s, I - s>`` (s = 1 if signed)."""
+    t = as_type(in_t)
+    return FixedType(t.width - t.signed, t.integer - t.signed, False)
+
+
+def hls4ml_table_sizes(in_t, inv_table_t, table_size: int = 1024, implementation: str = "stable",
+                       *, quartus: bool = False) -> tuple[int, int]:
+    """(exp_table_size, inv_table_size) hls4ml 1.3.0 writes for a softmax layer.
+
+    ``fix_softmax_table_size`` lowers ``table_size`` to ``2**min(W_in, W_inv_table)`` (one bit
+    less on Quartus); the stable form with the default ``inp_norm_t`` and a signed input then
+    lowers ``exp_table_size`` to ``2**(W_in - 1)`` (``SoftmaxConfigTemplate``).
+    """
+    it, vt = as_type(in_t), as_type(inv_table_t)
+    n = int(table_size)
+    cap = 2 ** (min(it.width, vt.width) - (1 if quartus else 0))
+    if cap < n:
+        n = cap
+    exp_n = min(n, 2 ** (it.width - 1)) if implementation == "stable" and it.signed else n
+    return exp_n, n
 
 
 def ceillog2(x: int) -> int:
