@@ -19,8 +19,8 @@ def test_unsupported_layer_in_project_is_named(tmp_path):
     prj = tmp_path / "prj"
     shutil.copytree(GOLDEN / "modelwide", prj)
     top = prj / "firmware" / "myproject.cpp"
-    top.write_text(top.read_text().replace("nnet::tanh<", "nnet::softmax<"))
-    with pytest.raises(ModelFormatError, match=r"layer _3: nnet::softmax is not supported; supported layers"):
+    top.write_text(top.read_text().replace("nnet::tanh<", "nnet::garnet<"))
+    with pytest.raises(ModelFormatError, match=r"layer _3: nnet::garnet is not supported; supported layers"):
         load_hls4ml_project(prj)
 
 
@@ -71,8 +71,8 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_unsupported_layer_in_stream_project_is_named(tmp_path):
     prj = _copy("stream_named", tmp_path) / "out" / "hls_prj"
-    _edit(prj / "firmware" / "l1_encoder.cpp", "nnet::sigmoid<", "nnet::softmax<")
-    with pytest.raises(ModelFormatError, match=r"layer sig_out: nnet::softmax is not supported; supported layers"):
+    _edit(prj / "firmware" / "l1_encoder.cpp", "nnet::sigmoid<", "nnet::conv_2d_cl<")
+    with pytest.raises(ModelFormatError, match=r"layer sig_out: nnet::conv_2d_cl is not supported; supported layers"):
         load_hls4ml_project(prj)
 
 
@@ -102,10 +102,10 @@ def test_header_only_weights_errors(tmp_path):
     fw = _copy("stream_named", tmp_path) / "out" / "hls_prj" / "firmware"
     (fw / "weights" / "b2.h").unlink()
     with pytest.raises(ModelFormatError, match=r"layer enc_fc1: weights b2 are neither loaded by the top function "
-                                               r"\(load_weights_from_txt\) nor defined in .*b2\.h"):
+                                               r"\(load_weights_from_txt\) nor given values: not defined .*b2\.h"):
         load_hls4ml_project(fw.parent)
     (fw / "weights" / "b2.h").write_text("enc_fc1_bias_t b2[12];\n")
-    with pytest.raises(ModelFormatError, match=r"b2\.h: no definition '<type> b2\[N\] = \{\.\.\.\}'"):
+    with pytest.raises(ModelFormatError, match=r"weights b2 are .* declared without values \(b2\.h:1\)"):
         load_hls4ml_project(fw.parent)
 
 
@@ -115,13 +115,12 @@ def test_qonnx_model_points_to_the_project_loader():
         load_onnx(GOLDEN / "qonnx_quant" / "model.onnx", config=GOLDEN / "qonnx_quant" / "config.json")
 
 
-def test_several_data_ports_are_refused_weight_ports_are_not(tmp_path):
+def test_unused_data_port_is_refused_weight_ports_are_not(tmp_path):
     # wide_accum has the weight port w2 (BramFactor) beside its input and output: that loads (test_nn_golden);
-    # a second data input does not
+    # a data argument no layer reads or writes does not
     prj = _copy("wide_accum", tmp_path)
     _edit(prj / "firmware" / "myproject.cpp", "    input_t input_1[6],\n", "    input_t input_1[6],\n    input_t aux[6],\n")
-    with pytest.raises(ModelFormatError, match=r"the top function has 3 data arguments \(input_1, aux, layer6_out\); "
-                                               r"only one input and one output are supported"):
+    with pytest.raises(ModelFormatError, match=r"top function myproject: argument aux is neither read nor written"):
         load_hls4ml_project(prj)
 
 
@@ -130,3 +129,32 @@ def test_layer_type_config_is_refused_not_ignored():
     cfg = {"Model": {"Precision": {"default": "ap_fixed<16,6>"}}, "LayerType": {"Dense": {"Precision": "ap_fixed<8,3>"}}}
     with pytest.raises(ModelFormatError, match=r"config LayerType entries \(Dense\) are not supported by load_onnx"):
         load_onnx(GOLDEN / "modelwide" / "model.onnx", config=cfg)
+
+
+def test_unknown_kind_and_foreign_calls_are_named(tmp_path):
+    from firmware_models.fixed import FixedType
+    from firmware_models.nn import registry
+    from firmware_models.nn.graph import Node
+
+    t = FixedType(8, 3)
+    with pytest.raises(registry.UnsupportedLayerError, match=r"layer 'c1': kind 'conv2d' is not supported; "
+                                                              r"supported kinds: add, average, .*dense"):
+        Node("c1", "conv2d", ("x",), "c1", {"input": t, "result": t}, in_shapes=((4,),), out_shape=(4,))
+    prj = _copy("modelwide", tmp_path)
+    _edit(prj / "firmware" / "myproject.cpp", "nnet::tanh<", "mylib::fancy_tanh<")
+    with pytest.raises(ModelFormatError, match=r"layer _3: mylib::fancy_tanh is neither an nnet:: layer nor project "
+                                               r"code this emulator reads \(supported: nnet::add, "):
+        load_hls4ml_project(prj)
+
+
+def test_a_layer_the_registry_knows_but_the_config_contradicts_is_refused(tmp_path):
+    # a resource dense whose reuse factor makes hls4ml's loops read outside the weights: undefined, refused
+    prj = _copy("resource_rf", tmp_path)
+    params = prj / "firmware" / "parameters.h"
+    text = params.read_text()
+    m = __import__("re").search(r"static const unsigned reuse_factor = (\d+);\n(\s+static const unsigned n_zeros)", text)
+    if m is None or "DenseResource" not in text:
+        pytest.fail("resource_rf no longer holds a resource dense with a reuse factor; update the test")
+    params.write_text(text.replace(m.group(0), f"static const unsigned reuse_factor = 7;\n{m.group(2)}", 1))
+    with pytest.raises(ModelFormatError, match=r"layer \w+: DenseResource_rf_leq_nin: n_in=20, n_out=12, reuse_factor=7"):
+        load_hls4ml_project(prj)
