@@ -70,9 +70,11 @@ def _check_raw(x, t: FixedType, what: str) -> np.ndarray:
         raise ModelFormatError(msg)
     arr = arr.astype(np.int64, copy=False)
     if arr.size and (int(arr.min()) < t.min_raw or int(arr.max()) > t.max_raw):
+        from firmware_models.fixed import RawRangeError
+
         msg = (f"{what} spans raw values [{int(arr.min())}, {int(arr.max())}], outside {t} "
                f"[{t.min_raw}, {t.max_raw}]; pass raw mantissas of the wrapper's input type")
-        raise ModelFormatError(msg)
+        raise RawRangeError(msg)
     return arr
 
 

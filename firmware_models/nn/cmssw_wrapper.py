@@ -569,6 +569,16 @@ class WrapperModel:
         return self.spec.input_size
 
     @property
+    def output_name(self) -> str:
+        """The network's first output port (the encoder output of an AD wrapper)."""
+        return self._out_names[0]
+
+    @property
+    def layers(self) -> list:
+        """The network's layers (for timing estimators and reports)."""
+        return list(getattr(self.network, "layers", []))
+
+    @property
     def output_types(self) -> dict[str, FixedType]:
         out = {name: _port_type(self.network, name) for name in self._out_names}
         st = self.score_type

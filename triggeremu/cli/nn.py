@@ -5,8 +5,11 @@
     triggeremu nn MODEL [--config CFG] --inputs X.npy --out Y.npz [--l1-units] [--timing] [--json]
 
 ``MODEL`` is an ONNX file (with an AD config or hls4ml-style JSON config, found
-beside it as ``<stem>.json`` / ``config.json`` when ``--config`` is not given) or an
-hls4ml project directory; ``default`` names the shipped model. ``X.npy`` is a 2-D
+beside it as ``<stem>.json`` / ``config.json`` when ``--config`` is not given), an
+hls4ml project directory, or a CMSSW wrapper folder (``AXOL1TL_v4/``: then ``X.npy``
+holds the wrapper's input as raw mantissas, for AXOL1TL the 57 ap_fixed<18,13> values
+CMSSW passes, and ``--l1-units`` builds them from hardware codes as CMSSW does);
+``default`` names the shipped model. ``X.npy`` is a 2-D
 integer array (n_events, n_inputs) of input mantissas of the model's input type
 (``--l1-units``: hardware-unit L1 inputs, scaled with the config's
 ``input_scaling`` first). ``Y.npz`` receives one int64 array per output (the last
@@ -76,7 +79,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.inputs is not None:
         x = _load_inputs(args.inputs)
         if args.l1_units:
-            if ad.offsets is None:
+            if ad.offsets is None and ad.build_inputs is None:
                 msg = f"--l1-units: the config of {ad.path} has no input_scaling"
                 raise UserError(msg)
             x = ad.scaled_inputs(x)
