@@ -55,7 +55,6 @@ __all__ = ["ADModel", "NNStage", "load_ad_model", "model_timing", "make", "DEFAU
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "ad_default"
 _KEYS = {"kind", "name", "model", "config", "write_mu", "report", "clock_mhz", "latency_cycles", "ii_cycles",
          "fifo_depth", "overflow"}
-_ESTIMATOR_KINDS = {"dense", "batchnorm", "relu", "leaky_relu", "linear", "sigmoid", "tanh"}
 _DEFAULT_CLOCK_MHZ = 200.0
 
 
@@ -183,13 +182,12 @@ def _attach_scaling(ad: ADModel) -> None:
 
 def _estimator_layers(ad: ADModel) -> list[dict]:
     layers = []
-    for rec in ad.model.layers:
-        if rec.kind not in _ESTIMATOR_KINDS or rec.strategy != "latency":
+    for rec in ad.model.layers:  # each kind's timing rule comes from the layer registry
+        if rec.strategy != "latency":
             msg = (f"no timing for AD model {ad.path}: layer {rec.name!r} ({rec.kind}, {rec.strategy} strategy) is "
                    "outside the estimator's scope; give report = <csynth.xml> or latency_cycles in the stage")
             raise ConfigError(msg)
-        layers.append({"kind": rec.kind, "n_in": rec.n_in, "n_out": rec.n_out, "reuse_factor": rec.reuse_factor,
-                       "io_type": rec.io_type})
+        layers.append(rec.describe())
     if ad.score_name is not None:
         kind = (ad.config.get("score") or {}).get("kind", "sum_mu2")
         layers.append({"kind": "sum_sq" if kind == "sum_mu2" else "kl", "n_in": ad.model.layers[-1].n_out})
