@@ -35,7 +35,8 @@ from __future__ import annotations
 import numpy as np
 
 from firmware_models.errors import ModelFormatError
-from firmware_models.fixed import FixedType, apply_overflow
+from firmware_models.fixed import FixedType
+from firmware_models.jit import jit
 
 __all__ = ["AXOL1TL_INPUT_TYPE", "CMSSW_BLOCKS", "CMSSW_LAYOUT", "PT_COLUMNS", "axol1tl_condition_inputs",
            "CMSSW_SCORE_NOTE"]
@@ -76,14 +77,34 @@ def axol1tl_condition_inputs(l1_codes) -> np.ndarray:
         msg = (f"AXOL1TL inputs need integer hardware codes of shape (n_events, {len(CMSSW_LAYOUT)}), "
                f"got {x.dtype} {x.shape}")
         raise ModelFormatError(msg)
-    v = x.astype(np.int64)
-    pt = v[:, PT_COLUMNS]
-    if pt.size and int(pt.min()) < 0:
+    v = np.ascontiguousarray(x)
+    is_pt = np.zeros(v.shape[1], dtype=np.bool_)
+    is_pt[PT_COLUMNS] = True
+    t = AXOL1TL_INPUT_TYPE
+    out = np.empty(v.shape, dtype=np.int64)
+    if _build_kernel(v, is_pt, t.fractional, t.width, out):
         msg = "AXOL1TL inputs: a pT code is negative; hardware pT codes are unsigned"
         raise ModelFormatError(msg)
-    v[:, PT_COLUMNS] = pt // 2  # C++ int division: truncation toward zero, = floor for pT >= 0
-    f = AXOL1TL_INPUT_TYPE.fractional
-    return apply_overflow(v << f, AXOL1TL_INPUT_TYPE)
+    return out
+
+
+@jit
+def _build_kernel(codes, is_pt, frac, width, out):
+    """out = wrap_W((pt ? code // 2 : code) << frac); returns True if a pT code is negative."""
+    n, m = codes.shape
+    half = np.int64(1) << (width - 1)
+    mask = (np.int64(1) << width) - 1
+    bad = False
+    for i in range(n):
+        for j in range(m):
+            c = np.int64(codes[i, j])
+            if is_pt[j]:
+                if c < 0:
+                    bad = True
+                c = c >> 1                      # C++ int / 2 on a non-negative code
+            r = ((c << frac) + half) & mask     # two's-complement wrap into the width
+            out[i, j] = r - half
+    return bad
 
 
 def axol1tl_condition_inputs_reference(l1_codes) -> np.ndarray:

@@ -63,18 +63,23 @@ CONVENTIONS = {
 }
 
 
-def _check_raw(x, t: FixedType, what: str) -> np.ndarray:
+def _range_error(lo: int, hi: int, t: FixedType, what: str) -> None:
+    if lo < t.min_raw or hi > t.max_raw:
+        from firmware_models.fixed import RawRangeError
+
+        msg = (f"{what} spans raw values [{lo}, {hi}], outside {t} [{t.min_raw}, {t.max_raw}]; "
+               "pass raw mantissas of the wrapper's input type")
+        raise RawRangeError(msg)
+
+
+def _check_raw(x, t: FixedType, what: str, *, check_range: bool = True) -> np.ndarray:
     arr = np.asarray(x)
     if arr.dtype.kind not in "iu":
         msg = f"{what} must be raw integer mantissas of {t}, got dtype {arr.dtype}"
         raise ModelFormatError(msg)
     arr = arr.astype(np.int64, copy=False)
-    if arr.size and (int(arr.min()) < t.min_raw or int(arr.max()) > t.max_raw):
-        from firmware_models.fixed import RawRangeError
-
-        msg = (f"{what} spans raw values [{int(arr.min())}, {int(arr.max())}], outside {t} "
-               f"[{t.min_raw}, {t.max_raw}]; pass raw mantissas of the wrapper's input type")
-        raise RawRangeError(msg)
+    if check_range and arr.size:
+        _range_error(int(arr.min()), int(arr.max()), t, what)
     return arr
 
 
@@ -109,14 +114,17 @@ def _offset_shift_kernel(x, fx, off, f, shift, p0, pw, p1, pin, out):
 
 
 @jit
-def _column_ranges(x, lo, hi):
+def _column_stats(x, lo, hi, bits):
+    """Per column: min, max, and the OR of every value's difference from the first (its low zero bits)."""
     n, m = x.shape
     for j in range(m):
         lo[j] = x[0, j]
         hi[j] = x[0, j]
+        bits[j] = 0
     for i in range(1, n):
         for j in range(m):
             v = x[i, j]
+            bits[j] |= v - x[0, j]
             if v < lo[j]:
                 lo[j] = v
             elif v > hi[j]:
@@ -124,11 +132,18 @@ def _column_ranges(x, lo, hi):
 
 
 @jit
-def _gather(x, lo, start, table, out):
+def _gather(x, lo, tz, start, table, out):
     n, m = x.shape
     for i in range(n):
         for j in range(m):
-            out[i, j] = table[start[j] + (x[i, j] - lo[j])]
+            out[i, j] = table[start[j] + ((x[i, j] - lo[j]) >> tz[j])]
+
+
+def _trailing_zeros(bits: np.ndarray) -> np.ndarray:
+    out = np.zeros(bits.shape, dtype=np.int64)
+    for j, b in enumerate(bits.tolist()):
+        out[j] = (b & -b).bit_length() - 1 if b else 0
+    return out
 
 
 @dataclass(frozen=True)
@@ -163,7 +178,12 @@ class OffsetShiftScaling:
 
     def apply(self, x) -> np.ndarray:
         """Raw network-input values for raw ``in_type`` values ``x`` (n_events, n)."""
-        x = self._check(x)
+        x = self._check(x, check_range=False)
+        n, m = x.shape
+        lo, hi, bits = (np.zeros(m, dtype=np.int64) for _ in range(3))
+        if n and m:
+            _column_stats(x, lo, hi, bits)
+            self._check_range(int(lo.min()), int(hi.max()))
         if not self._fast_ok():
             return self.apply_reference(x)
         fx = self.in_type.fractional
@@ -174,21 +194,19 @@ class OffsetShiftScaling:
         params = (_params(self.tmp0_type), _params(_wrap_type(self.tmp0_type)), _params(self.tmp1_type),
                   _params(self.out_type))
         out = np.empty(x.shape, dtype=np.int64)
-        n, m = x.shape
         if n >= 64 and m:
-            lo = np.empty(m, dtype=np.int64)
-            hi = np.empty(m, dtype=np.int64)
-            _column_ranges(x, lo, hi)
-            span = hi - lo + 1
+            tz = _trailing_zeros(bits)
+            span = ((hi - lo) >> tz) + 1
             if int(span.sum()) * 4 <= x.size:
-                # hardware inputs take few distinct values per feature: scale each value once, then gather
+                # hardware inputs take few distinct values per feature (integers: raw multiples of 2**F):
+                # scale each value once into a table, then gather
                 start = np.concatenate([[0], np.cumsum(span)[:-1]]).astype(np.int64)
                 table = np.empty((int(span.sum()), 1), dtype=np.int64)
                 for j in range(m):
-                    vals = np.arange(lo[j], hi[j] + 1, dtype=np.int64).reshape(-1, 1)
+                    vals = (lo[j] + (np.arange(span[j], dtype=np.int64) << tz[j])).reshape(-1, 1)
                     _offset_shift_kernel(vals, fx, off[j:j + 1], f, sh[j:j + 1], *params,
                                          table[start[j]:start[j] + span[j]])
-                _gather(x, lo, start, table.reshape(-1), out)
+                _gather(x, lo, tz, start, table.reshape(-1), out)
                 return out
         _offset_shift_kernel(x, fx, off, f, sh, *params, out)
         return out
@@ -213,12 +231,15 @@ class OffsetShiftScaling:
             rows.append(vals)
         return np.array(rows, dtype=np.int64).reshape(x.shape)
 
-    def _check(self, x) -> np.ndarray:
-        arr = _check_raw(x, self.in_type, "wrapper input")
+    def _check(self, x, *, check_range: bool = True) -> np.ndarray:
+        arr = _check_raw(x, self.in_type, "wrapper input", check_range=check_range)
         if arr.ndim != 2 or arr.shape[1] != self.n:
             msg = f"wrapper input must have shape (n_events, {self.n}), got {arr.shape}"
             raise ModelFormatError(msg)
         return np.ascontiguousarray(arr)
+
+    def _check_range(self, lo: int, hi: int) -> None:
+        _range_error(lo, hi, self.in_type, "wrapper input")
 
     def describe(self) -> dict:
         return {"kind": self.kind, "in_type": str(self.in_type), "offset_type": str(self.offset_type),

@@ -555,8 +555,12 @@ class WrapperModel:
             msg = (f"{spec.folder}: {spec.top}() writes {len(outs)} outputs, the loaded network has "
                    f"{len(self._out_names)} ({', '.join(self._out_names)})")
             raise ModelFormatError(msg)
-        #: wrapper member -> network output port name
-        self.member_port = dict(zip(outs, self._out_names, strict=True))
+        #: wrapper member -> network output port name: the port whose C++ argument is the top function's
+        #: parameter at the member's position in the call (by position where ports carry no argument name)
+        by_arg = {getattr(p, "arg", None): getattr(p, "name", p) for p in getattr(network, "output_ports", [])}
+        params = [name for name, _, _ in spec.top_params[1:]]
+        self.member_port = {m: by_arg.get(pn, default)
+                            for m, pn, default in zip(outs, params, self._out_names, strict=True)}
         self._score_fn = self._score_head()
 
     # -- ports
