@@ -153,7 +153,8 @@ def test_our_own_wrapper_is_recognised(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("scale", "loss", "match"), [
-    ("unscaled_t t0 = x[i] * offs[i]; input_t t1 = t0; y[i] = t1;", _LOSS, r"unrecognised statement 'unscaled_t t0 = x\[i\] \* offs\[i\]'"),
+    ("unscaled_t t0 = x[i] * offs[i]; input_t t1 = t0; y[i] = t1;", _LOSS,
+     r"unrecognised statement 'unscaled_t t0 = x\[i\] \* offs\[i\]'"),
     ("unscaled_t t0 = x[i] - offs[i]; input_t t1 = t0 << shs[i]; y[i] = t1;", _LOSS, "t0 >> shift"),
     ("unscaled_t t0 = x[i] - nowhere[i]; input_t t1 = t0 >> shs[i]; y[i] = t1;", _LOSS,
      "offset array 'nowhere' is not defined"),

@@ -310,7 +310,8 @@ def _scaling(r: _Reader, call: str, in_t: FixedType, n: int, src_member: str):
             msg = f"{r.where(name)}: int norm array {b.group(2)} has non-integer initializers"
             raise ModelFormatError(msg)
         return AffineDoubleScaling(in_t, tuple(int(v) for v in b_vals), tuple(float(v) for v in n_vals), out_t), dst
-    raise r.refuse(name, texts[0], f"'T0 t0 = {xn}[{var}] - offsets[{var}];' or 'double t0 = {xn}[{var}] - bias[{var}];'")
+    raise r.refuse(name, texts[0],
+                   f"'T0 t0 = {xn}[{var}] - offsets[{var}];' or 'double t0 = {xn}[{var}] - bias[{var}];'")
 
 
 def _top_signature(r: _Reader, top: str) -> tuple[tuple[str, FixedType, int], ...]:
@@ -657,7 +658,7 @@ class WrapperModel:
                 name = self.member_port[f.member]
                 arr, src_t = np.asarray(out[name]), _port_type(self.network, name)
                 arr = arr[:, :f.size] if f.size is not None else arr[:, f.index]
-            parts.append((f.field or "array", _assign(arr, src_t, f.type, False)))
+            parts.append((f.field or "result", _assign(arr, src_t, f.type, False)))
         return parts
 
     def describe(self) -> dict[str, Any]:
