@@ -179,3 +179,15 @@ def test_cmssw_inputs_refuse_floats_and_negative_pt() -> None:
     bad[0, 3] = -2
     with pytest.raises(ModelFormatError, match="negative"):
         axol1tl_condition_inputs(bad)
+
+
+@given(seed=st.integers(0, 2**31), n=st.integers(1, 120))
+def test_offset_shift_on_a_wide_input_type_without_table_equals_twin(seed, n) -> None:
+    # ap_fixed<24,20>: 2**20 integer values per feature, more than the one-pass table holds
+    rng = np.random.default_rng(seed)
+    it, ot = FixedType(24, 20), FixedType(10, 10)
+    sc = OffsetShiftScaling(it, ot, tuple(int(v) for v in rng.integers(-512, 512, size=4)),
+                            tuple(int(v) for v in rng.integers(-6, 6, size=4)), it,
+                            FixedType(12, 8, rounding="RND_CONV", overflow="SAT"), FixedType(8, 6))
+    x = rng.integers(it.min_raw, it.max_raw + 1, size=(n, 4))
+    np.testing.assert_array_equal(sc.apply(x), sc.apply_reference(x))

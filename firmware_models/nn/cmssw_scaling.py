@@ -31,7 +31,7 @@ tests compare; the golden vectors of the upstream wrappers compiled with g++ che
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -114,36 +114,28 @@ def _offset_shift_kernel(x, fx, off, f, shift, p0, pw, p1, pin, out):
 
 
 @jit
-def _column_stats(x, lo, hi, bits):
-    """Per column: min, max, and the OR of every value's difference from the first (its low zero bits)."""
+def _table_or_direct(x, lo_raw, hi_raw, tz, table, fx, off, f, shift, p0, pw, p1, pin, out):
+    """One pass: values on the 2**tz grid (integers, for an input with tz fraction bits) are looked up
+    in ``table[j, (v - lo_raw) >> tz]``, others computed by the kernel; returns the number of values
+    outside [lo_raw, hi_raw] (then ``out`` is not filled)."""
     n, m = x.shape
-    for j in range(m):
-        lo[j] = x[0, j]
-        hi[j] = x[0, j]
-        bits[j] = 0
-    for i in range(1, n):
-        for j in range(m):
-            v = x[i, j]
-            bits[j] |= v - x[0, j]
-            if v < lo[j]:
-                lo[j] = v
-            elif v > hi[j]:
-                hi[j] = v
-
-
-@jit
-def _gather(x, lo, tz, start, table, out):
-    n, m = x.shape
+    mask = (np.int64(1) << tz) - 1
+    bad = 0
     for i in range(n):
         for j in range(m):
-            out[i, j] = table[start[j] + ((x[i, j] - lo[j]) >> tz[j])]
+            v = np.int64(x[i, j])
+            if v < lo_raw or v > hi_raw:
+                bad += 1
+            elif (v & mask) == 0:
+                out[i, j] = table[j, (v - lo_raw) >> tz]
+            else:
+                _offset_shift_kernel(x[i:i + 1, j:j + 1], fx, off[j:j + 1], f, shift[j:j + 1], p0, pw, p1, pin,
+                                     out[i:i + 1, j:j + 1])
+    return bad
 
 
-def _trailing_zeros(bits: np.ndarray) -> np.ndarray:
-    out = np.zeros(bits.shape, dtype=np.int64)
-    for j, b in enumerate(bits.tolist()):
-        out[j] = (b & -b).bit_length() - 1 if b else 0
-    return out
+#: largest per-feature table (entries) of OffsetShiftScaling's one-pass path
+_MAX_TABLE = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -158,6 +150,7 @@ class OffsetShiftScaling:
     tmp1_type: FixedType      # declared type of tmp1
     out_type: FixedType       # the network input type
     kind: str = "offset_shift"
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.offsets) != len(self.shifts):
@@ -176,39 +169,50 @@ class OffsetShiftScaling:
         left = max([0] + [-s for s in self.shifts])
         return all(t.width <= 61 for t in types) and widest + 1 <= 62 and self.tmp0_type.width + left <= 62
 
-    def apply(self, x) -> np.ndarray:
-        """Raw network-input values for raw ``in_type`` values ``x`` (n_events, n)."""
-        x = self._check(x, check_range=False)
-        n, m = x.shape
-        lo, hi, bits = (np.zeros(m, dtype=np.int64) for _ in range(3))
-        if n and m:
-            _column_stats(x, lo, hi, bits)
-            self._check_range(int(lo.min()), int(hi.max()))
-        if not self._fast_ok():
-            return self.apply_reference(x)
-        fx = self.in_type.fractional
-        fo = self.offset_type.fractional
+    def _kernel_args(self) -> tuple:
+        fx, fo = self.in_type.fractional, self.offset_type.fractional
         f = max(fx, fo)
         off = np.array([o << (f - fo) for o in self.offsets], dtype=np.int64)
         sh = np.array(self.shifts, dtype=np.int64)
         params = (_params(self.tmp0_type), _params(_wrap_type(self.tmp0_type)), _params(self.tmp1_type),
                   _params(self.out_type))
+        return fx, off, f, sh, params
+
+    def _table(self) -> tuple[int, np.ndarray]:
+        """(grid bits, table): every value of the input type on the integer grid, scaled once (cached)."""
+        memo = self._memo
+        if "table" not in memo:
+            t = self.in_type
+            tz = max(t.fractional, 0)
+            count = 1 << (t.width - tz)
+            if count > _MAX_TABLE:
+                memo["table"] = (tz, np.zeros((self.n, 1), dtype=np.int64), False)
+            else:
+                fx, off, f, sh, params = self._kernel_args()
+                grid = (t.min_raw + (np.arange(count, dtype=np.int64) << tz)).reshape(-1, 1)
+                table = np.empty((self.n, count), dtype=np.int64)
+                for j in range(self.n):
+                    _offset_shift_kernel(grid, fx, off[j:j + 1], f, sh[j:j + 1], *params,
+                                         table[j].reshape(-1, 1))
+                memo["table"] = (tz, table, True)
+        return memo["table"]
+
+    def apply(self, x) -> np.ndarray:
+        """Raw network-input values for raw ``in_type`` values ``x`` (n_events, n)."""
+        x = self._check(x, check_range=False)
+        if not self._fast_ok():
+            return self.apply_reference(x)
+        fx, off, f, sh, params = self._kernel_args()
         out = np.empty(x.shape, dtype=np.int64)
-        if n >= 64 and m:
-            tz = _trailing_zeros(bits)
-            span = ((hi - lo) >> tz) + 1
-            if int(span.sum()) * 4 <= x.size:
-                # hardware inputs take few distinct values per feature (integers: raw multiples of 2**F):
-                # scale each value once into a table, then gather
-                start = np.concatenate([[0], np.cumsum(span)[:-1]]).astype(np.int64)
-                table = np.empty((int(span.sum()), 1), dtype=np.int64)
-                for j in range(m):
-                    vals = (lo[j] + (np.arange(span[j], dtype=np.int64) << tz[j])).reshape(-1, 1)
-                    _offset_shift_kernel(vals, fx, off[j:j + 1], f, sh[j:j + 1], *params,
-                                         table[start[j]:start[j] + span[j]])
-                _gather(x, lo, tz, start, table.reshape(-1), out)
-                return out
-        _offset_shift_kernel(x, fx, off, f, sh, *params, out)
+        tz, table, usable = self._table()
+        t = self.in_type
+        if not usable:  # a wide input type: no table; the kernel on every value
+            if x.size:
+                self._check_range(int(x.min()), int(x.max()))
+            _offset_shift_kernel(x.astype(np.int64, copy=False), fx, off, f, sh, *params, out)
+            return out
+        if _table_or_direct(x, t.min_raw, t.max_raw, tz, table, fx, off, f, sh, *params, out):
+            self._check_range(int(x.min()), int(x.max()))
         return out
 
     def apply_reference(self, x) -> np.ndarray:
