@@ -188,3 +188,15 @@ def test_loader_front_door_names_the_kinds(tmp_path: Path) -> None:
     with pytest.raises(ModelFormatError, match="cmssw-wrapper, hls4ml-project, onnx"):
         detect(tmp_path / "nothing.bin")
     assert detect(_write(tmp_path)) == "cmssw-wrapper"
+
+
+def test_methods_defined_outside_the_class_are_read(tmp_path: Path) -> None:
+    _write(tmp_path)
+    src = (tmp_path / "demo.cpp").read_text()
+    inside = "    loss_t _computeLoss(result_t r[N_OUT]) {\n      " + _LOSS + "\n    }\n"
+    assert inside in src
+    src = src.replace(inside, "    loss_t _computeLoss(result_t r[N_OUT]);\n")
+    src = src.replace('extern "C"', "loss_t Demo::_computeLoss(result_t r[N_OUT]) {\n  " + _LOSS + '\n}\nextern "C"', 1)
+    (tmp_path / "demo.cpp").write_text(src)
+    spec = read_wrapper(tmp_path)
+    assert spec.score.kind == "output" and spec.score.index == 0

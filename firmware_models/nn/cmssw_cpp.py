@@ -34,7 +34,7 @@ from pathlib import Path
 from firmware_models.errors import ModelFormatError
 
 __all__ = ["Declarations", "CppArray", "Statement", "strip_comments", "read_headers", "parse_number", "eval_int",
-           "find_class", "method_body", "statements", "split_top_level", "read_text"]
+           "find_class", "method_body", "statements", "split_top_level", "read_text", "matching_brace"]
 
 _IDENT = r"[A-Za-z_]\w*"
 _QUALIFIED = rf"(?:{_IDENT}::)*{_IDENT}"
@@ -243,6 +243,11 @@ def _matching(text: str, open_pos: int, opener: str, closer: str) -> int:
                 return i
     msg = f"unbalanced {opener}{closer} starting at character {open_pos}"
     raise ModelFormatError(msg)
+
+
+def matching_brace(text: str, open_pos: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``open_pos``."""
+    return _matching(text, open_pos, "{", "}")
 
 
 def split_top_level(text: str, sep: str) -> list[str]:

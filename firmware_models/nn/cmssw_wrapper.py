@@ -173,8 +173,19 @@ class _Reader:
                 out[m.group(2)] = (m.group(1), m.group(3))
         return out
 
+    def definition(self, name: str) -> tuple[str, str, str] | None:
+        """(return type, parameter list, body) of method ``name``, defined in the class or as ``Class::name``."""
+        for text, prefix in ((self.body, ""), (self.text, rf"{re.escape(self.name)}\s*::\s*")):
+            m = re.search(rf"(?:\b(?:virtual|static|inline)\s+)*({_TYPE})\s+{prefix}{re.escape(name)}\s*\(([^;{{}}]*)\)"
+                          rf"\s*(?:const\s*)?(?:override\s*)?\{{", text)
+            if m:
+                close = cpp.matching_brace(text, m.end() - 1)
+                return m.group(1), m.group(2), text[m.end():close]
+        return None
+
     def method(self, name: str) -> list[cpp.Statement]:
-        body = cpp.method_body(self.body, name)
+        found = self.definition(name)
+        body = None if found is None else found[2]
         if body is None:
             msg = f"{self.path.name}: class {self.name} has no method {name}(); a wrapper defines {SUPPORTED}"
             raise ModelFormatError(msg)
@@ -246,11 +257,11 @@ def _const_array(r: _Reader, name: str, n: int, what: str) -> tuple[str, list[Fr
 def _scaling(r: _Reader, call: str, in_t: FixedType, n: int, src_member: str):
     m = re.fullmatch(rf"(?:this->)?({_ID})\(({_ID}), ?({_ID})\)", call)
     name, dst = m.group(1), m.group(3)
-    body = cpp.method_body(r.body, name)
-    if body is None:
+    found = r.definition(name)
+    if found is None:
         msg = f"{r.where('prepare_input')}: calls {name}() which is not defined in class {r.name}"
         raise ModelFormatError(msg)
-    sig = re.search(rf"\b{name}\s*\(([^)]*)\)", r.body).group(1)
+    _, sig, body = found
     params = [p.strip() for p in sig.split(",")]
     pnames = []
     for p in params:
@@ -359,15 +370,15 @@ def _score(r: _Reader, loss: str, call: str) -> ScoreSpec:
     fname, src = m.group(2), m.group(3)
     loss_t, _ = r.member_type(loss, "predict")
     src_t, src_n = r.member_type(src, "predict")
-    body = cpp.method_body(r.body, fname)
-    if body is None:
+    found = r.definition(fname)
+    if found is None:
         msg = f"{r.where('predict')}: calls {fname}() which is not defined in class {r.name}"
         raise ModelFormatError(msg)
-    sig = re.search(rf"({_TYPE})\s+{fname}\s*\(([^)]*)\)", r.body)
-    ret_t = _fixed(sig.group(1).split()[-1], r.decl, f"{fname} return type")
-    pm = re.fullmatch(rf"({_TYPE})\s+({_ID})\s*\[[^\]]*\]", " ".join(sig.group(2).split()))
+    ret_text, sig, body = found
+    ret_t = _fixed(ret_text, r.decl, f"{fname} return type")
+    pm = re.fullmatch(rf"({_TYPE})\s+({_ID})\s*\[[^\]]*\]", " ".join(sig.split()))
     if not pm:
-        raise r.refuse(fname, sig.group(2), "one parameter 'T out[N]'")
+        raise r.refuse(fname, sig, "one parameter 'T out[N]'")
     p = pm.group(2)
     texts = [s.text for s in cpp.statements(body)]
     local = {}
