@@ -305,6 +305,7 @@ def load_onnx(model, config=None) -> NNModel:
             extra = {"reuse_factor": rf, "strategy": strategy, "order": order, "order_note": note}
         else:
             n_out = n
+            extra = {"reuse_factor": int(cfg.get(name, "ReuseFactor", cfg.rf))}  # hls4ml writes it on every layer
             if kind == "batchnorm":
                 ts, tb = cfg.prec(name, "scale") or d, cfg.prec(name, "bias") or d
                 tr = cfg.prec(name, "result") or _auto_bn(tx, ts, tb)
@@ -321,7 +322,7 @@ def load_onnx(model, config=None) -> NNModel:
                     types["table"] = cfg.table_type(name)
                     size = int(cfg.get(name, "TableSize", 1024))
                     params["table"] = (sigmoid_table if kind == "sigmoid" else tanh_table)(size, types["table"])
-                    extra = {"table_size": size}
+                    extra["table_size"] = size
         layers.append(LayerRecord(name=name, kind=kind, n_in=n, n_out=n_out, types=types, params=params, **extra))
         tx, n = types["result"], n_out
     return NNModel(in_t, layers, source=source)
