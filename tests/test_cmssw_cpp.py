@@ -32,15 +32,15 @@ def test_a_non_number_is_refused_by_name() -> None:
         cpp.parse_number("abc")
 
 
-def test_integer_expressions_over_macros_and_constants() -> None:
-    consts = {"N_INPUT_1_1": "16", "N_INPUT_2_1": "20", "N": "(N_INPUT_1_1 + 4) / 2"}
-    assert cpp.eval_int("N_INPUT_1_1*N_INPUT_2_1", consts) == 320
-    assert cpp.eval_int("ns::N * 3", consts) == 30
-    assert cpp.eval_int("10*13", {}) == 130
-    with pytest.raises(ModelFormatError, match="'N_LAYER_9' is not an integer constant"):
-        cpp.eval_int("N_LAYER_9", consts)
-    with pytest.raises(ModelFormatError, match="cycle"):
-        cpp.eval_int("A", {"A": "B", "B": "A"})
+def test_integer_expressions_over_macros_and_constants(tmp_path: Path) -> None:
+    (tmp_path / "w.cpp").write_text("#define N_INPUT_1_1 16\nstatic const int N_INPUT_2_1 = 20;\n"
+                                    "constexpr int N = (N_INPUT_1_1 + 4) / 2;\n")
+    decl = cpp.read_headers(tmp_path / "w.cpp", root=tmp_path)
+    assert decl.int_value("N_INPUT_1_1*N_INPUT_2_1") == 320
+    assert decl.int_value("N * 3") == 30
+    assert decl.int_value("10*13") == 130
+    with pytest.raises(ModelFormatError, match="N_LAYER_9"):
+        decl.int_value("N_LAYER_9")
 
 
 def test_headers_are_read_through_their_includes(tmp_path: Path) -> None:
@@ -63,12 +63,11 @@ def test_headers_are_read_through_their_includes(tmp_path: Path) -> None:
     assert "fake" not in decl.arrays
 
 
-def test_conflicting_declarations_are_refused_when_used() -> None:
-    decl = cpp.Declarations()
-    decl.add_text("typedef ap_fixed<8,6> input_t;", "a.h")
-    decl.add_text("typedef ap_fixed<9,6> input_t;", "b.h")
-    with pytest.raises(ModelFormatError, match="declared differently"):
-        decl.resolve_type("input_t")
+def test_inactive_preprocessor_branches_are_not_read(tmp_path: Path) -> None:
+    (tmp_path / "w.cpp").write_text("#ifndef GUARD\n#define GUARD\n#if 0\ntypedef ap_fixed<9,6> input_t;\n#else\n"
+                                    "typedef ap_fixed<8,6> input_t;\n#endif\n#endif\n")
+    decl = cpp.read_headers(tmp_path / "w.cpp", root=tmp_path)
+    assert decl.resolve_type("input_t") == "ap_fixed<8,6>"
 
 
 def test_class_methods_and_flattened_loops() -> None:

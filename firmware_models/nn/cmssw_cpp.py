@@ -1,27 +1,21 @@
-"""A small reader for the C++ that CMSSW's hls4mlEmulator wrapper folders are written in.
+"""The C++ of CMSSW's hls4mlEmulator wrapper folders, read for :mod:`firmware_models.nn.cmssw_wrapper`.
 
-:mod:`firmware_models.nn.cmssw_wrapper` recognises a wrapper (the class CMSSW loads
-through ``hls4mlEmulator::Model``) from its source text; this module gives it the
-few C++ constructs those files use, read exactly and nothing more:
+Declarations come from the project's one C++ reader (:mod:`.cpp_reader` preprocesses as g++
+does: comments, ``#if``/``#ifdef`` branches, ``#define`` s, ``#include "..."``;
+:mod:`.cpp_decls` reads typedefs, integer constants and initialised arrays).
+:func:`read_headers` runs it on a wrapper's .cpp with includes followed inside the folder
+(system headers, ``emulator.h`` and ``nnet_utils/`` are not read) and gives a
+:class:`Declarations` view: :meth:`~Declarations.resolve_type` follows typedef chains,
+:meth:`~Declarations.int_value` evaluates a size (``N_INPUT_1_1*N_INPUT_2_1``),
+:attr:`~Declarations.arrays` the initialised arrays (``scales.h`` offsets and shifts,
+``scaling.h`` biases and norms) with :func:`parse_number` for their literals (the double the
+compiler holds, exactly).
 
-- :func:`strip_comments` -- ``//`` and ``/* */`` comments removed (string and
-  character literals kept, newlines kept so positions still map to lines);
-- :func:`read_headers` -- the ``#include "..."`` closure of a file inside its folder
-  (library headers such as ``ap_fixed.h``, ``emulator.h`` and ``nnet_utils/`` are not
-  followed), as one :class:`Declarations`: ``typedef T name;`` / ``using name = T;``,
-  integer constants (``#define N 57``, ``static const int N = 57;``, ``constexpr``),
-  and initialised arrays (``[static] [const] T name[N] = { ... };``);
-- :func:`parse_number` -- a C++ numeric literal (``21.``, ``-0.0``, ``15.5``, ``4``,
-  ``1e-3``, ``0x1f``, suffixes ``f u l``) as an exact :class:`~fractions.Fraction`
-  (the value the compiler's double holds: decimal literals go through ``float``);
-- :func:`eval_int` -- a size expression (``N_INPUT_1_1*N_INPUT_2_1``, ``10*13``, ``57``);
-- :func:`find_class` / :func:`method_body` / :func:`statements` -- the class deriving
-  from a base, a method's brace-matched body, and its statements with whitespace
-  collapsed (``for`` loops flattened to their body statements, each tagged with the
-  loop bound), which the wrapper recogniser matches against its patterns.
-
-Anything outside this subset is not interpreted: the recogniser refuses what it does
-not find, naming the statement it saw.
+The class itself is matched as text, which the recogniser compares with its patterns:
+:func:`strip_comments`, :func:`find_class`, :func:`method_body` and :func:`statements`
+(whitespace collapsed, ``for`` loops flattened to their body statements, each tagged with
+the loop bound). Anything outside this subset is not interpreted: the recogniser refuses
+what it does not find, naming the statement it saw.
 """
 
 from __future__ import annotations
@@ -30,24 +24,19 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from firmware_models.errors import ModelFormatError
+from firmware_models.nn.cpp_decls import read_declarations
+from firmware_models.nn.cpp_reader import CppError, eval_int, join_tokens, read_file, split_top, tokenize
 
-__all__ = ["Declarations", "CppArray", "Statement", "strip_comments", "read_headers", "parse_number", "eval_int",
+__all__ = ["Declarations", "CppArray", "Statement", "strip_comments", "read_headers", "parse_number",
            "find_class", "method_body", "statements", "split_top_level", "read_text", "matching_brace"]
 
 _IDENT = r"[A-Za-z_]\w*"
 _QUALIFIED = rf"(?:{_IDENT}::)*{_IDENT}"
-_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"]+)"', re.M)
-_DEFINE = re.compile(rf"^[ \t]*#[ \t]*define[ \t]+({_IDENT})[ \t]+([^\n]+?)[ \t]*$", re.M)
-_TYPEDEF = re.compile(r"\btypedef\s+([^;{}]+?)\s+(" + _IDENT + r")\s*;")
-_USING = re.compile(r"\busing\s+(" + _IDENT + r")\s*=\s*([^;{}]+?)\s*;")
-_CONST_INT = re.compile(r"\b(?:static\s+)?(?:const|constexpr)\s+(?:static\s+)?(?:unsigned\s+|signed\s+)?"
-                        r"(?:int|long|short|size_t|unsigned)\s+(" + _IDENT + r")\s*=\s*([^;{}]+?)\s*;")
-_ARRAY = re.compile(r"(?:\b(?:static|const|constexpr)\s+)*(" + _QUALIFIED + r"(?:\s*<[^;{}=]*>)?)\s+(" + _IDENT
-                    + r")\s*\[\s*([^\]]*)\]\s*=\s*\{")
 _NUMBER = re.compile(r"^([+-]?)\s*(0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[fFuUlL]*$")
-#: headers of libraries, never part of a wrapper's own declarations
+#: headers that are not the wrapper's own declarations: libraries and CMSSW's emulator base
 _LIBRARY = ("ap_fixed.h", "ap_int.h", "hls_stream.h", "emulator.h", "hls_math.h")
 
 
@@ -63,59 +52,39 @@ class CppArray:
 
 @dataclass
 class Declarations:
-    """Typedefs, integer constants and initialised arrays read from a set of files."""
+    """Typedefs, integer constants and initialised arrays of a wrapper's translation unit."""
 
-    typedefs: dict[str, str] = field(default_factory=dict)
-    constants: dict[str, str] = field(default_factory=dict)
-    arrays: dict[str, CppArray] = field(default_factory=dict)
+    decls: Any
     files: list[Path] = field(default_factory=list)
-    #: names declared twice with different values (refused only when used)
-    conflicts: dict[str, list[str]] = field(default_factory=dict)
+    arrays: dict[str, CppArray] = field(default_factory=dict)
 
-    def _put(self, table: dict, name: str, value, where: str) -> None:
-        old = table.get(name)
-        if old is not None and old != value:
-            self.conflicts.setdefault(name, [str(old)]).append(f"{value} ({where})")
-        table.setdefault(name, value)
-
-    def add_text(self, text: str, where: str) -> None:
-        """Read the declarations of one file's comment-free text."""
-        for name, value in _DEFINE.findall(text):
-            self._put(self.constants, name, value.strip(), where)
-        for value, name in _TYPEDEF.findall(text):
-            self._put(self.typedefs, name, " ".join(value.split()), where)
-        for name, value in _USING.findall(text):
-            if not value.startswith("namespace"):
-                self._put(self.typedefs, name, " ".join(value.split()), where)
-        for name, value in _CONST_INT.findall(text):
-            self._put(self.constants, name, value.strip(), where)
-        for m in _ARRAY.finditer(text):
-            close = _matching(text, m.end() - 1, "{", "}")
-            body = text[m.end():close]
-            values = tuple(v for v in (t.strip() for t in split_top_level(body, ",")) if v)
-            self._put(self.arrays, m.group(2), CppArray(" ".join(m.group(1).split()), m.group(3).strip(), values,
-                                                        where), where)
+    @property
+    def typedefs(self) -> dict[str, str]:
+        return {k: join_tokens(v) for k, v in self.decls.typedefs.items()}
 
     def resolve_type(self, name: str) -> str:
         """A type name with typedef chains followed (``ns::input_t`` -> ``ap_fixed<8,6,...>``)."""
-        seen = []
-        t = " ".join(name.split())
+        seen: list[str] = []
+        t = "".join(name.split())
         while True:
-            key = t.split("::")[-1] if re.fullmatch(_QUALIFIED, t) else t
-            if key not in self.typedefs:
+            key = self.decls.unqualify(t) if re.fullmatch(_QUALIFIED, t) else t
+            toks = self.decls.typedefs.get(key)
+            if toks is None:
                 return t
-            if key in self.conflicts:
-                msg = f"type {key!r} is declared differently in {', '.join(self.conflicts[key])}"
-                raise ModelFormatError(msg)
             if key in seen:
                 msg = f"typedef cycle through {' -> '.join(seen + [key])}"
                 raise ModelFormatError(msg)
             seen.append(key)
-            t = self.typedefs[key]
+            t = join_tokens(toks)
 
     def int_value(self, expr: str) -> int:
         """An integer size expression over these constants."""
-        return eval_int(expr, self.constants)
+        toks = tokenize(str(expr), "<size>")
+        try:
+            return eval_int(toks, self.decls.const, f"size {expr!r}")
+        except CppError as err:
+            msg = f"size {expr!r}: {err} (not an integer constant of the wrapper or the headers it includes)"
+            raise ModelFormatError(msg) from err
 
 
 def strip_comments(text: str) -> str:
@@ -153,31 +122,34 @@ def read_text(path: Path) -> str:
 
 
 def read_headers(start: Path, *, root: Path) -> Declarations:
-    """Declarations of ``start`` and every ``#include "..."`` it reaches inside ``root``.
-
-    Includes resolve against the including file's folder, then ``root``; library headers
-    (``ap_fixed.h``, ``emulator.h``, anything under ``nnet_utils/``) are not followed.
-    """
-    decl = Declarations()
-    todo, done = [Path(start)], set()
+    """Declarations of ``start`` and every ``#include "..."`` it reaches inside ``root`` (preprocessed)."""
     root = Path(root).resolve()
-    while todo:
-        path = todo.pop(0).resolve()
-        if path in done:
+
+    def resolve(name: str, including: Path) -> Path | None:
+        if Path(name).name in _LIBRARY or "nnet_utils" in name or "nn_utils" in name:
+            return None
+        for base in (including.parent, root):
+            cand = (base / name).resolve()
+            if cand.is_file() and (cand == root or root in cand.parents) and not cand.name.startswith("nnet_"):
+                return cand
+        return None
+
+    macros: dict = {}
+    try:
+        src = read_file(Path(start).resolve(), resolve, macros=macros)
+    except CppError as err:
+        msg = f"{Path(start).name}: {err}"
+        raise ModelFormatError(msg) from err
+    decls = read_declarations(src, macros=macros)
+    files = [Path(f) for f in dict.fromkeys(src.files)]
+    out = Declarations(decls, files)
+    for name, arr in decls.arrays.items():
+        if arr.init is None:
             continue
-        done.add(path)
-        text = read_text(path)
-        decl.files.append(path)
-        decl.add_text(text, path.name)
-        for inc in _INCLUDE.findall(text):
-            if Path(inc).name in _LIBRARY or "nnet_utils" in inc or "nn_utils" in inc:
-                continue
-            for base in (path.parent, root):
-                cand = (base / inc).resolve()
-                if cand.is_file() and (cand == root or root in cand.parents):
-                    todo.append(cand)
-                    break
-    return decl
+        values = tuple(join_tokens(p) for p in split_top(list(arr.init), ",") if p)
+        out.arrays[name] = CppArray(join_tokens(arr.type), join_tokens(arr.size), values,
+                                    f"{Path(arr.file).name}:{arr.line}")
+    return out
 
 
 def parse_number(token: str) -> Fraction:
@@ -195,41 +167,6 @@ def parse_number(token: str) -> Fraction:
     else:
         value = Fraction(int(body, 10))
     return -value if sign == "-" else value
-
-
-_INT_TOKEN = re.compile(rf"\s*(?:(\d+)[uUlL]*|({_QUALIFIED})|([()*+\-/]))")
-
-
-def eval_int(expr: str, constants: dict[str, str], _depth: int = 0) -> int:
-    """Value of an integer expression of literals, named constants, ``( ) * + - /``."""
-    if _depth > 32:
-        msg = f"integer constant {expr!r} is defined through more than 32 levels (a cycle?)"
-        raise ModelFormatError(msg)
-    pos, toks = 0, []
-    text = str(expr).strip()
-    while pos < len(text):
-        m = _INT_TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            msg = f"cannot read the integer expression {expr!r} (supported: literals, constants, ( ) * + - /)"
-            raise ModelFormatError(msg)
-        num, name, op = m.groups()
-        if num is not None:
-            toks.append(num)
-        elif name is not None:
-            key = name.split("::")[-1]
-            if key not in constants:
-                msg = f"size {expr!r}: {name!r} is not an integer constant of the wrapper or its headers"
-                raise ModelFormatError(msg)
-            toks.append(str(eval_int(constants[key], constants, _depth + 1)))
-        else:
-            toks.append("//" if op == "/" else op)
-        pos = m.end()
-    try:
-        value = eval(" ".join(toks), {"__builtins__": {}}, {})  # noqa: S307 - digits and operators only
-    except (SyntaxError, ZeroDivisionError) as exc:
-        msg = f"cannot evaluate the integer expression {expr!r}: {exc}"
-        raise ModelFormatError(msg) from exc
-    return int(value)
 
 
 def _matching(text: str, open_pos: int, opener: str, closer: str) -> int:

@@ -243,9 +243,6 @@ def _const_array(r: _Reader, name: str, n: int, what: str) -> tuple[str, list[Fr
         msg = (f"{r.path.name}: the {what} array {name!r} is not defined with an initializer in the wrapper or "
                f"the headers it includes ({', '.join(p.name for p in r.decl.files)})")
         raise ModelFormatError(msg)
-    if key in r.decl.conflicts:
-        msg = f"{r.path.name}: {what} array {key!r} is defined differently in {r.decl.conflicts[key]}"
-        raise ModelFormatError(msg)
     size = r.decl.int_value(arr.size) if arr.size else len(arr.values)
     if size != n or len(arr.values) not in (n,):
         msg = (f"{arr.where}: {what} array {key}[{arr.size}] has {len(arr.values)} initializers; "
