@@ -6,7 +6,8 @@
   (AXOL1TL_vN/, CICADA_*, TOPO_*, ...) -> :func:`~.cmssw_wrapper.load_wrapper` (tried
   first: such a folder may also be an hls4ml project, and the wrapper is what CMSSW runs);
 - ``hls4ml-project``: any other folder -> :func:`~.hls4ml_project.load_hls4ml_project`;
-- ``onnx``: a ``.onnx`` file -> :func:`~.onnx_config.load_onnx` with ``config``.
+- ``onnx``: a file (an ONNX model; its loader says so when it is not) ->
+  :func:`~.onnx_config.load_onnx` with ``config``.
 
 A new kind of model path is one more row.
 """
@@ -50,7 +51,7 @@ def _onnx(path: Path, config: Any):
 FORMATS: tuple[tuple[str, Callable[[Path], bool], Callable[[Path, Any], Any]], ...] = (
     ("cmssw-wrapper", _is_wrapper, _wrapper),
     ("hls4ml-project", Path.is_dir, _project),
-    ("onnx", lambda p: p.is_file() and p.suffix.lower() == ".onnx", _onnx),
+    ("onnx", Path.is_file, _onnx),
 )
 
 
@@ -60,7 +61,7 @@ def detect(path: str | Path) -> str:
     for name, test, _ in FORMATS:
         if test(p):
             return name
-    what = "does not exist" if not p.exists() else "is neither a folder nor an .onnx file"
+    what = "does not exist" if not p.exists() else "is neither a folder nor a file"
     msg = (f"model path {p} {what}; give an ONNX file, an hls4ml project folder or a CMSSW wrapper folder "
            f"(known kinds: {', '.join(n for n, _, _ in FORMATS)})")
     raise ModelFormatError(msg)

@@ -44,7 +44,7 @@ from firmware_models.errors import ModelError
 from firmware_models.fixed import FixedType
 from firmware_models.hls_report import find_report, read_hls_report
 from firmware_models.nn import NNModel, kl_head, load_hls4ml_project, load_onnx, scale_inputs, sum_mu2_head
-from firmware_models.nn.cmssw_wrapper import is_wrapper_folder
+from firmware_models.nn.loader import detect
 from firmware_models.timing import BlockTiming
 from firmware_models.timing_estimate import check_ii_vs_bx, estimate_timing
 from streams.schema import N_L1_INPUTS
@@ -120,13 +120,14 @@ def load_ad_model(model: str | Path | None = None, config: str | Path | None = N
                 break
     cfg = _read_config(cfg_path) if cfg_path is not None else {}
     try:
-        if is_wrapper_folder(path):
+        kind = detect(path) if path.exists() else None   # firmware_models.nn.loader.FORMATS
+        if kind == "cmssw-wrapper":
             from triggeremu.stages.nn_cmssw import load_wrapper_ad
 
             return load_wrapper_ad(path, cfg_path, cfg)
-        if path.is_dir():
+        if kind == "hls4ml-project":
             nn = load_hls4ml_project(path)
-        elif path.is_file():
+        elif kind == "onnx":
             # an AD config carries the hls4ml-style config under "hls4ml"; a plain hls4ml config is used whole
             plain = "Model" in cfg or "LayerName" in cfg
             nn = load_onnx(path, cfg.get("hls4ml", cfg if plain else None))
