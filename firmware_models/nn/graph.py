@@ -172,7 +172,8 @@ class Graph:
             seen_names.add(node.name)
             for k, (tname, shape) in enumerate(zip(node.inputs, node.in_shapes)):
                 if tname not in self.tensors:
-                    msg = f"{self._where()}: layer {node.name!r} reads {tname!r}, which no earlier layer or input writes"
+                    msg = (f"{self._where()}: layer {node.name!r} reads {tname!r}, which no earlier layer or "
+                           "input writes")
                     raise ModelFormatError(msg)
                 have, t = self.tensors[tname]
                 if size_of(have) != size_of(shape):

@@ -20,7 +20,7 @@ C-simulation helpers (``load_weights_from_txt``, ``save_layer_output``, ``conver
 move no data and are skipped. Weights come from a live ``load_weights_from_txt`` (the
 ``weights/*.txt`` file) or else from the array's initializer; either way each decimal
 literal is read as a double and assigned to the weight type. The folder's own
-``nnet_utils`` copy decides where versions differ (:mod:`.nnet_variants`).
+``nnet_utils`` copy decides where versions differ (:mod:`.nnet_headers`).
 
 Anything it cannot model raises :class:`~firmware_models.errors.ModelFormatError` naming
 the layer, what it is and what is supported.
@@ -39,7 +39,7 @@ from firmware_models.nn.cpp_decls import Call, Declarations, Function, number_li
 from firmware_models.nn.cpp_reader import CppError, Source, Token, eval_int, join_tokens, read_file, split_top
 from firmware_models.nn.graph import Graph, Port, size_of
 from firmware_models.nn.model import NNModel
-from firmware_models.nn.nnet_variants import NnetHeaders
+from firmware_models.nn.nnet_headers import NnetHeaders
 
 __all__ = ["load_hls4ml_project", "resource_order", "ProjectReader"]
 
@@ -136,7 +136,7 @@ class ProjectReader:
             p = (base / name).resolve()
             if p.is_file():
                 if p.name.startswith("nnet_") and p.name != "nnet_code_gen.h":
-                    # hls4ml's library (nnet_utils): its version is read by nnet_variants, not as project code
+                    # hls4ml's library (nnet_utils): its version is read by nnet_headers, not as project code
                     if self.utils_dir is None:
                         self.utils_dir = p.parent
                     return None

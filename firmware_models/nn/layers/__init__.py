@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 
 #: the family modules, imported (and so registered) in this order
-FAMILIES = ("dense", "batchnorm", "activation")
+FAMILIES = ("dense", "dense_da", "batchnorm", "activation", "merge", "reshape")
 
 for _name in FAMILIES:
     importlib.import_module(f"{__name__}.{_name}")

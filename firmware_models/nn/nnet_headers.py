@@ -1,4 +1,4 @@
-"""Which version of hls4ml's ``nnet_utils`` a project folder carries, where the versions compute differently.
+"""Which version of the dense and merge code of hls4ml's ``nnet_utils`` a project folder carries.
 
 A project folder ships its own copy of ``nnet_utils`` (``nn_utils`` in TOPO), and that copy
 is the truth for the folder. The copies in the cms-hls4ml folders differ from hls4ml 1.3.0
