@@ -20,8 +20,9 @@ from firmware_models.nn.cmssw_l1 import axol1tl_condition_inputs
 from firmware_models.nn.cmssw_wrapper import load_wrapper
 from triggeremu.cli import main
 
-#: a Dense/ReLU AXOL1TL with ap_fixed<10,9> offsets (halves kept) and one with ap_fixed<10,10> (floored)
-REPLAY_FOLDERS = ("AXOL1TL_v1", "AXOL1TL_v4")
+#: Dense/ReLU AXOL1TL with ap_fixed<10,9> offsets (halves kept) and with ap_fixed<10,10> (floored); v6: the
+#: subtract + dot1d graph with da4ml dense layers and the network output as the loss
+REPLAY_FOLDERS = ("AXOL1TL_v1", "AXOL1TL_v4", "AXOL1TL_v6")
 
 
 def _loadable(name: str):
