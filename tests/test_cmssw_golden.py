@@ -39,6 +39,9 @@ def _golden(name: str):
 
 
 def _fields(arrays: dict, s: str) -> dict[str, np.ndarray]:
+    """read_result's fields of set ``s``: ``result`` (an array) or ``first`` / ``second`` (a std::pair)."""
+    if f"{s}__result" in arrays:
+        return {"result": arrays[f"{s}__result"]}
     pre = f"{s}__result_"
     return {k[len(pre):]: v for k, v in arrays.items() if k.startswith(pre)}
 
