@@ -645,6 +645,11 @@ class WrapperModel:
 
     def predict_raw(self, x, *, reference: bool = False, intermediates: bool = False) -> dict[str, np.ndarray]:
         """Network output ports by name plus ``score`` (and ``scaled_input`` with ``intermediates``)."""
+        if isinstance(x, dict):
+            if len(x) != 1:
+                msg = f"{self.spec.folder}: the wrapper takes one input array, got {sorted(x)}"
+                raise ModelFormatError(msg)
+            (x,) = x.values()
         scaled = self.scale(x, reference=reference)
         out = _run_network(self.network, scaled, reference)
         res = {name: np.asarray(out[name]) for name in self._out_names}
@@ -671,6 +676,13 @@ class WrapperModel:
 
     def describe(self) -> dict[str, Any]:
         return self.spec.describe()
+
+    def describe_ports(self) -> dict[str, list[dict]]:
+        """The wrapper's input (what prepare_input takes) and its outputs (network ports, score)."""
+        inputs = [{"name": "input", "shape": [self.n_inputs], "type": str(self.input_type),
+                   "arg": f"{self.spec.class_name}::prepare_input"}]
+        outputs = [{"name": name, "type": str(t)} for name, t in self.output_types.items()]
+        return {"inputs": inputs, "outputs": outputs}
 
     def __repr__(self) -> str:
         return f"WrapperModel({self.source!r}: {self.spec.class_name}, {self.spec.kind} -> {self.spec.top})"

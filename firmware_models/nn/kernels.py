@@ -69,7 +69,7 @@ _QMODES = ("TRN", "TRN_ZERO", "RND", "RND_ZERO", "RND_MIN_INF", "RND_INF", "RND_
 _OMODES = ("WRAP", "SAT", "SAT_ZERO", "SAT_SYM")
 
 
-@numba.njit(**JIT_OPTIONS)
+@numba.njit(inline="always", **JIT_OPTIONS)
 def requant_one(v, d, qmode, omode, width, signed, lo, hi):  # pragma: no cover - compiled
     """v * 2**-d assigned to a type (rounding qmode, overflow omode), one int64 value.
 

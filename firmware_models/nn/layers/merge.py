@@ -23,6 +23,7 @@ carry; :mod:`firmware_models.nn.nnet_headers` tells them apart, the ``variant`` 
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from firmware_models.errors import ModelFormatError
@@ -30,7 +31,8 @@ from firmware_models.fixed import FixedType, apply_overflow, cast, quantize
 from firmware_models.fixed.exact import convert_exact, overflow_exact
 from firmware_models.fixed.ops import add, mul, sub
 from firmware_models.fixed.types import add_type, mul_type, sub_type
-from firmware_models.nn.kernels import fast_cast
+from firmware_models.jit import JIT_OPTIONS
+from firmware_models.nn.kernels import fast_cast, requant_args, requant_one
 from firmware_models.nn.layers._common import node_from_call
 from firmware_models.nn.registry import KindSpec, register
 
@@ -74,10 +76,72 @@ def average_divide(sum_raw, sum_t: FixedType, res_t: FixedType, where: str):
     return q, div_t
 
 
+# ----------------------------------------------------------------------------- numba forms
+@numba.njit(**JIT_OPTIONS)
+def _addsub_kernel(a, b, i1, i2, ident, sa, sb, sign, d, qm, om, wd, sg, lo, hi, out):  # pragma: no cover
+    """out[e, k] = (res_t)((a[e, i1[k]] << sa) + sign * (b[e, i2[k]] << sb)) (the caller bounds int64);
+    ``ident``: both index maps are the identity (no gather)."""
+    for e in range(a.shape[0]):
+        if ident:
+            for k in range(out.shape[1]):
+                out[e, k] = requant_one((a[e, k] << sa) + sign * (b[e, k] << sb), d, qm, om, wd, sg, lo, hi)
+        else:
+            for k in range(i1.shape[0]):
+                v = (a[e, i1[k]] << sa) + sign * (b[e, i2[k]] << sb)
+                out[e, k] = requant_one(v, d, qm, om, wd, sg, lo, hi)
+
+
+@numba.njit(**JIT_OPTIONS)
+def _dot_kernel(a, b, wrap_sum, dp, qa, oa, wa, sa, loa, hia, dr, qr, orr, wr, sr, lor, hir, out):  # pragma: no cover
+    """out[e] = (res_t) sum_i (accum_t)(a[e, i] * b[e, i]), each += through accum_t's overflow.
+
+    ``wrap_sum``: accum_t wraps and holds every product exactly (dp <= 0), so the sum is
+    taken in int64 and wrapped once (the caller bounds it below 2**62).
+    """
+    for e in range(a.shape[0]):
+        acc = 0
+        if wrap_sum:
+            for i in range(a.shape[1]):
+                acc += (a[e, i] * b[e, i]) << (-dp)
+            acc = requant_one(acc, 0, qa, oa, wa, sa, loa, hia)
+        else:
+            for i in range(a.shape[1]):
+                p = requant_one(a[e, i] * b[e, i], dp, qa, oa, wa, sa, loa, hia)
+                acc = requant_one(acc + p, 0, qa, oa, wa, sa, loa, hia)
+        out[e, 0] = requant_one(acc, dr, qr, orr, wr, sr, lor, hir)
+
+
+def _int64_ok(*types: FixedType) -> bool:
+    return all(t.width <= 62 and t.sat_bits == 0 for t in types)
+
+
+def _addsub_fast(node, xs):
+    """The numba form of add/subtract, or None when the exact sum may not fit int64."""
+    t = node.types
+    t1, t2, tr = t["input"], t["input2"], t["result"]
+    f = max(t1.fractional, t2.fractional)
+    sa, sb = f - t1.fractional, f - t2.fractional
+    bound = (max(abs(t1.min_raw), abs(t1.max_raw)) << sa) + (max(abs(t2.min_raw), abs(t2.max_raw)) << sb)
+    d = f - tr.fractional
+    if not _int64_ok(t1, t2, tr) or bound >= 2**62 or abs(d) > 62 or (d < 0 and bound << -d >= 2**62):
+        return None
+    i1, i2 = _index(node)
+    out = np.empty((xs[0].shape[0], node.n_out), dtype=np.int64)
+    n = node.n_out
+    ident = xs[0].shape[1] == n and xs[1].shape[1] == n
+    _addsub_kernel(xs[0], xs[1], i1.astype(np.int64), i2.astype(np.int64), ident, sa, sb,
+                   1 if node.kind == "add" else -1, d, *requant_args(tr), out)
+    return out
+
+
 # ----------------------------------------------------------------------------- element-wise kernels
 def _elementwise(node, xs):
     t = node.types
     t1, t2, tr = t["input"], t["input2"], t["result"]
+    if node.kind in ("add", "subtract"):
+        fast = _addsub_fast(node, xs)
+        if fast is not None:
+            return fast
     i1, i2 = _index(node)
     a = xs[0][:, i1] if len(i1) != xs[0].shape[1] or (i1 != np.arange(len(i1))).any() else xs[0]
     b = xs[1][:, i2] if len(i2) != xs[1].shape[1] or (i2 != np.arange(len(i2))).any() else xs[1]
@@ -167,6 +231,15 @@ def _dot(node, xs):
     t = node.types
     t1, t2, ta, tr = t["input"], t["input2"], t["accum"], t["result"]
     where = f"layer {node.name}"
+    pmax = max(abs(t1.min_raw), abs(t1.max_raw)) * max(abs(t2.min_raw), abs(t2.max_raw))
+    dp, dr = t1.fractional + t2.fractional - ta.fractional, ta.fractional - tr.fractional
+    amax = max(abs(ta.min_raw), abs(ta.max_raw))
+    if _int64_ok(t1, t2, ta, tr) and pmax < 2**62 and 2 * amax < 2**62 and abs(dp) <= 62 and abs(dr) <= 62 and \
+            (dp >= 0 or pmax << -dp < 2**62) and (dr >= 0 or amax << -dr < 2**62):
+        wrap_sum = ta.overflow == "WRAP" and dp <= 0 and (pmax << -dp) * node.n_in < 2**62
+        out = np.empty((xs[0].shape[0], 1), dtype=np.int64)
+        _dot_kernel(xs[0], xs[1], wrap_sum, dp, *requant_args(ta), dr, *requant_args(tr), out)
+        return out
     tp = mul_type(t1, t2)
     prod, _ = mul(xs[0], t1, xs[1], t2)
     pc = cast(prod, tp, ta, context=where, check=False)

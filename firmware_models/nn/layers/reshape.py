@@ -36,6 +36,8 @@ def _reference(node, xs):
     t = node.types
     m = node.attrs.get("map")
     vals = list(xs[0]) if m is None else [xs[0][int(k)] for k in m]
+    if t["input"] == t["result"]:   # a copy of the same type: the bits as they are
+        return [int(v) for v in vals]
     return [convert_exact(int(v), -t["input"].fractional, t["result"]) for v in vals]
 
 
