@@ -6,7 +6,11 @@ tensors, layer nodes); the kernels consume only that:
 - :func:`load_hls4ml_project` (:mod:`.hls4ml_project`) reads an hls4ml project folder --
   the firmware that will be synthesized, as its authors ship it;
 - :func:`load_onnx` (:mod:`.onnx_config`) reads an ONNX model plus an hls4ml-style
-  configuration and applies hls4ml's conversion rules.
+  configuration and applies hls4ml's conversion rules;
+- :func:`load_wrapper` (:mod:`.cmssw_wrapper`) reads a CMSSW hls4mlEmulator wrapper folder
+  (AXOL1TL_vN/, CICADA, TOPO): its input scaling, the network, its score.
+
+:func:`load` (:mod:`.loader`) is the front door: it dispatches on what a path is.
 
 Each layer kind is one record of :mod:`.registry` (kernel, reference twin, hls4ml function
 names and ONNX ops, builders, timing rule), defined by its family module in :mod:`.layers`.
@@ -19,11 +23,14 @@ through :mod:`.reference`. :mod:`.scores` adds score heads and the AXOL1TL input
 """
 
 from firmware_models.nn.graph import Graph, Node, Port
+from firmware_models.nn.cmssw_wrapper import WrapperModel, load_wrapper
 from firmware_models.nn.hls4ml_project import load_hls4ml_project
+from firmware_models.nn.loader import load
 from firmware_models.nn.model import CONVENTIONS, LayerRecord, NNModel, ScoreHead
 from firmware_models.nn.onnx_config import load_onnx
 from firmware_models.nn.registry import UnsupportedLayerError
 from firmware_models.nn.scores import kl_head, scale_inputs, sum_mu2_head
 
-__all__ = ["load_hls4ml_project", "load_onnx", "NNModel", "LayerRecord", "ScoreHead", "CONVENTIONS", "Graph",
-           "Node", "Port", "UnsupportedLayerError", "sum_mu2_head", "kl_head", "scale_inputs"]
+__all__ = ["load", "load_hls4ml_project", "load_onnx", "load_wrapper", "WrapperModel", "NNModel", "LayerRecord",
+           "ScoreHead", "CONVENTIONS", "Graph", "Node", "Port", "UnsupportedLayerError", "sum_mu2_head", "kl_head",
+           "scale_inputs"]

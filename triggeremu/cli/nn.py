@@ -5,8 +5,12 @@
     triggeremu nn MODEL [--config CFG] --inputs X.npy|X.npz --out Y.npz [--l1-units] [--timing] [--json]
 
 ``MODEL`` is an ONNX file (with an AD config or hls4ml-style JSON/YAML config, found
-beside it as ``<stem>.json`` / ``config.json`` when ``--config`` is not given) or an
-hls4ml project folder as its authors ship it; ``default`` names the shipped model.
+beside it as ``<stem>.json`` / ``config.json`` when ``--config`` is not given), an
+hls4ml project folder as its authors ship it, or a CMSSW hls4mlEmulator wrapper folder
+(``AXOL1TL_v4/``: its own input scaling and loss around the network; ``X.npy`` then holds
+the wrapper's input as raw mantissas, for AXOL1TL the 57 ap_fixed<18,13> values CMSSW
+passes, and ``--l1-units`` builds them from hardware codes as CMSSW's AXOL1TLCondition
+does); ``default`` names the shipped model.
 ``X.npy`` is a 2-D integer array (n_events, n_inputs) of input mantissas of the model's
 input type -- for a model with several input ports, every port flattened and
 concatenated in the top function's argument order -- or ``X.npz`` holds one integer
@@ -92,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
             if isinstance(x, dict):
                 msg = "--l1-units takes the 2-D .npy of L1 hardware units, not an .npz"
                 raise UserError(msg)
-            if ad.offsets is None:
+            if ad.offsets is None and ad.build_inputs is None:
                 msg = f"--l1-units: the config of {ad.path} has no input_scaling"
                 raise UserError(msg)
             x = ad.scaled_inputs(x)

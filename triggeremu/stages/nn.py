@@ -5,7 +5,8 @@ Configuration (a ``[[stages]]`` table)::
     [[stages]]
     kind = "nn"
     name = "ad"                 # output columns: ad_score (and ad_mu)
-    model = "enc.onnx"          # an ONNX file or an hls4ml project directory
+    model = "enc.onnx"          # an ONNX file, an hls4ml project directory, or a CMSSW
+                                # wrapper folder such as AXOL1TL_v4/ (triggeremu.stages.nn_cmssw)
                                 # (default: the shipped model, triggeremu/data/ad_default)
     config = "enc.json"         # AD config (see below); default: config.json beside an ONNX
     write_mu = false            # also write <name>_mu (N, latent) raw integers
@@ -45,6 +46,7 @@ from firmware_models.errors import ModelError
 from firmware_models.fixed import FixedType
 from firmware_models.hls_report import find_report, read_hls_report
 from firmware_models.nn import NNModel, kl_head, load_hls4ml_project, load_onnx, scale_inputs, sum_mu2_head
+from firmware_models.nn.loader import detect
 from firmware_models.timing import BlockTiming
 from firmware_models.timing_estimate import check_ii_vs_bx, estimate_timing
 from streams.schema import N_L1_INPUTS
@@ -58,7 +60,8 @@ SCHEMA = Section(
     '[[stages]] kind = "nn"',
     (
         *STAGE_KEYS,
-        Key("model", PathValue("file_or_dir"), "an ONNX file or an hls4ml project directory",
+        Key("model", PathValue("file_or_dir"), "an ONNX file, an hls4ml project directory, or a CMSSW "
+            "hls4mlEmulator wrapper folder (e.g. a checkout's AXOL1TL_v4)",
             default_doc="the bundled AD encoder, triggeremu/data/ad_default"),
         Key("config", PathValue("file"), "AD config JSON (hls4ml precision/reuse, input scaling, score, "
             "working points, timing)", default_doc="config.json beside an ONNX model"),
@@ -91,6 +94,8 @@ class ADModel:
     offsets: np.ndarray | None = None
     shifts: np.ndarray | None = None
     scaling_in_type: str = "ap_fixed<18,13>"
+    #: l1_inputs -> model input for a CMSSW wrapper folder (:mod:`triggeremu.stages.nn_cmssw`)
+    build_inputs: Any = None
 
     @property
     def mu_name(self) -> str:
@@ -102,6 +107,8 @@ class ADModel:
 
     def scaled_inputs(self, l1_inputs: np.ndarray) -> np.ndarray:
         """Raw input mantissas of the encoder for hardware-unit ``l1_inputs``."""
+        if self.build_inputs is not None:
+            return self.build_inputs(l1_inputs)
         if self.offsets is None:
             return np.asarray(l1_inputs, dtype=np.int64)
         return scale_inputs(l1_inputs, self.offsets, self.shifts, self.model.input_type, in_type=self.scaling_in_type)
@@ -149,9 +156,14 @@ def load_ad_model(model: str | Path | None = None, config: str | Path | None = N
                 break
     cfg = _read_config(cfg_path) if cfg_path is not None else {}
     try:
-        if path.is_dir():
+        kind = detect(path) if path.exists() else None   # firmware_models.nn.loader.FORMATS
+        if kind == "cmssw-wrapper":
+            from triggeremu.stages.nn_cmssw import load_wrapper_ad
+
+            return load_wrapper_ad(path, cfg_path, cfg)
+        if kind == "hls4ml-project":
             nn = load_hls4ml_project(path)
-        elif path.is_file():
+        elif kind == "onnx":
             # an AD config carries the hls4ml-style config under "hls4ml"; a plain hls4ml config is used whole
             plain = "Model" in cfg or "LayerName" in cfg or "HLSConfig" in cfg
             nn = load_onnx(path, cfg.get("hls4ml", cfg if plain else None))
