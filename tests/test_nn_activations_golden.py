@@ -191,7 +191,8 @@ def test_softmax_generations_change_bits():
 
 def _models_dir() -> Path | None:
     env = os.environ.get("TRIGGEREMU_CMS_MODELS")
-    cands = [Path(env)] if env else [b / "shared" / "models" / "cms-hls4ml" for b in (_REPO.parent, _REPO.parent.parent)]
+    bases = (_REPO.parent, _REPO.parent.parent)
+    cands = [Path(env)] if env else [b / "shared" / "models" / "cms-hls4ml" for b in bases]
     return next((c for c in cands if c.is_dir()), None)
 
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from firmware_models.fixed import FixedType, RawRangeError, as_type, cast
 
-__all__ = ["carrier", "assign", "mul", "add", "elementwise", "LUT_MAX_WIDTH", "gt_const", "lt_const", "check_raw", "raw_one"]
+__all__ = ["carrier", "assign", "mul", "add", "elementwise", "LUT_MAX_WIDTH", "gt_const", "lt_const", "check_raw",
+           "raw_one"]
 
 
 def carrier(frac: int) -> FixedType:
