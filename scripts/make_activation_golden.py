@@ -10,7 +10,7 @@ seeded inputs and writes raw integers to ``tests/golden/activations/<variant>.np
 sha256). The tests read only those files (no g++ at test time).
 
     python3 scripts/make_activation_golden.py [--wheel /tmp/dl/hls4ml-1.3.0-py3-none-any.whl]
-        [--models ../shared/models/cms-hls4ml] [--out tests/golden/activations]
+        [--models ../shared/models/cms-hls4ml] [--out tests/golden/activations] [--only hls4ml-1.2]
 """
 
 from __future__ import annotations
@@ -129,10 +129,14 @@ def _dump(manifest: dict) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--wheel", type=Path, default=Path("/tmp/dl/hls4ml-1.3.0-py3-none-any.whl"))
-    ap.add_argument("--models", type=Path, default=ROOT.parent / "shared" / "models" / "cms-hls4ml")
+    shared = [b / "shared" / "models" / "cms-hls4ml" for b in (ROOT.parent, ROOT.parent.parent)]
+    ap.add_argument("--models", type=Path, default=next((p for p in shared if p.is_dir()), shared[0]),
+                    help="the cms-hls4ml folders (default: ../shared/models/cms-hls4ml beside the checkout)")
     ap.add_argument("--out", type=Path, default=ROOT / "tests" / "golden" / "activations")
     ap.add_argument("--only", default=None, help="run one variant (by name) only")
     args = ap.parse_args(argv)
+    if not args.models.is_dir():
+        ap.error(f"{args.models} is not a directory; pass --models .../shared/models/cms-hls4ml")
     args.out.mkdir(parents=True, exist_ok=True)
     gxx = subprocess.run(["g++", "--version"], capture_output=True, text=True, check=True).stdout.splitlines()[0]
     manifest = {"generator": "scripts/make_activation_golden.py", "seed": SEED, "gxx": gxx,

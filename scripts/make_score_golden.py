@@ -74,14 +74,16 @@ TOTAL_CASES = [
 def _softmax_cfg(c: dict, n: int, in_t: str) -> str:
     t = FixedType.parse(in_t)
     norm = str(FixedType(t.width - t.signed, t.integer - t.signed, False))  # hls4ml's default inp_norm_t
-    return (f"struct smcfg : nnet::activ_config {{ static const unsigned n_in = {n}; static const unsigned n_slice = {n}; "
+    return (f"struct smcfg : nnet::activ_config {{ static const unsigned n_in = {n}; "
+            f"static const unsigned n_slice = {n}; "
             "static const unsigned n_outer = 1; static const unsigned n_inner = 1; "
             "static const unsigned parallelization_factor = 1; "
             f"static const unsigned exp_table_size = {c['table_size']}; "
             f"static const unsigned inv_table_size = {c['table_size']}; "
             "static const unsigned io_type = nnet::io_parallel; static const unsigned reuse_factor = 1; "
             "static const unsigned axis = -1; "
-            f"static const nnet::softmax_implementation implementation = nnet::softmax_implementation::{c['implementation']}; "
+            "static const nnet::softmax_implementation implementation = "
+            f"nnet::softmax_implementation::{c['implementation']}; "
             "static constexpr float exp_scale = 1.0; "
             f"typedef {c['exp_table_t']} exp_table_t; typedef {c['inv_table_t']} inv_table_t; "
             f"typedef {c['softmax_accum_t']} accum_t; typedef {c['exp_table_t']} inv_inp_t; "

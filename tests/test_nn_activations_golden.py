@@ -23,6 +23,7 @@ from firmware_models.nn import activations as act
 from firmware_models.nn import softmax as sm
 from firmware_models.nn import table_activations as tact
 from firmware_models.nn.nnet_variants import VARIANTS, folder_variant, param_type
+from firmware_models.nn.rawops import LUT_MAX_WIDTH
 from firmware_models.nn.softmax_tables import softmax_tables
 from firmware_models.nn.tables import TABLE_BUILDERS
 
@@ -122,6 +123,10 @@ def test_golden_variant(name, entry):
             else:
                 x = arrays[c["input"]].astype(np.int64)[: want.size]
                 np.testing.assert_array_equal(_elementwise(c, x, arrays, k), want)
+                if FixedType.parse(c["in_t"]).width <= LUT_MAX_WIDTH and c["func"] != "prelu":
+                    # a batch large enough for the table-of-every-input path gives the same bits
+                    got = _elementwise(c, np.tile(x, 3), arrays, k)
+                    np.testing.assert_array_equal(got, np.tile(want, 3), err_msg="input-table path")
         except AssertionError as err:
             failures.append(f"{c['id']} {json.dumps({a: b for a, b in c.items() if a not in ('id', 'alphas')})}: "
                             f"{str(err).strip().splitlines()[:6]}")
@@ -186,7 +191,8 @@ def test_softmax_generations_change_bits():
 
 def _models_dir() -> Path | None:
     env = os.environ.get("TRIGGEREMU_CMS_MODELS")
-    cands = [Path(env)] if env else [b / "shared" / "models" / "cms-hls4ml" for b in (_REPO.parent, _REPO.parent.parent)]
+    bases = (_REPO.parent, _REPO.parent.parent)
+    cands = [Path(env)] if env else [b / "shared" / "models" / "cms-hls4ml" for b in bases]
     return next((c for c in cands if c.is_dir()), None)
 
 

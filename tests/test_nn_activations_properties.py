@@ -134,7 +134,8 @@ def test_index_rules(raw, frac, n, div):
     want = [ref.int_of_scaled_one(int(v), frac, n, div) for v in r]
     np.testing.assert_array_equal(int_of_scaled(r, frac, n, div), want)
     if div in (16, 8):
-        np.testing.assert_array_equal(table_index(r, frac, n, div), [ref.span_index_one(int(v), frac, n, div) for v in r])
+        np.testing.assert_array_equal(table_index(r, frac, n, div),
+                                      [ref.span_index_one(int(v), frac, n, div) for v in r])
     for z in (True, False):
         np.testing.assert_array_equal(neg_index(r, frac, n, negative_to_zero=z),
                                       [ref.neg_index_one(int(v), frac, n, negative_to_zero=z) for v in r])
@@ -144,7 +145,8 @@ def test_param_type_per_generation():
     """Older headers put alpha/theta in data_T (ELU's in res_T); hls4ml >= 1.0 in the param_t template argument."""
     assert param_type("leaky_relu", "hls4ml-0.7", in_t="ap_fixed<8,3>", res_t="ap_fixed<6,2>") == \
         FixedType.parse("ap_fixed<8,3>")
-    assert param_type("elu", "hls4ml-0.6", in_t="ap_fixed<8,3>", res_t="ap_fixed<6,2>") == FixedType.parse("ap_fixed<6,2>")
+    assert param_type("elu", "hls4ml-0.6", in_t="ap_fixed<8,3>", res_t="ap_fixed<6,2>") == \
+        FixedType.parse("ap_fixed<6,2>")
     assert param_type("prelu", "hls4ml-1.2", in_t="ap_fixed<8,3>", res_t="ap_fixed<6,2>", param_t="ap_fixed<4,1>") == \
         FixedType.parse("ap_fixed<4,1>")
     with pytest.raises(ModelFormatError, match="needs its param_t"):
@@ -154,3 +156,11 @@ def test_param_type_per_generation():
 def test_detect_variant_refuses_other_headers():
     with pytest.raises(ModelFormatError, match="not an hls4ml nnet_activation.h"):
         detect_variant("int main() { return 0; }")
+
+
+@pytest.mark.parametrize("include", ['#include "ac_fixed.h"', '#include "activation_tables/sigmoid_table.tb"',
+                                     "#include <hls/ap_fixpt.hpp>"])
+def test_detect_variant_refuses_other_backends(include):
+    text = include + "\ntemplate <class data_T, class res_T, typename CONFIG_T> void sigmoid(data_T d[], res_T r[]) {}"
+    with pytest.raises(ModelFormatError, match="only the Vivado/Vitis"):
+        detect_variant(text)

@@ -57,7 +57,7 @@ import numpy as np
 from firmware_models.fixed import as_type, cast, mul_type, add_type
 from firmware_models.fixed.exact import convert_exact
 from firmware_models.nn.nnet_variants import DEFAULT_VARIANT, as_variant
-from firmware_models.nn.rawops import add, assign, check_raw, gt_const, lt_const, mul, raw_one
+from firmware_models.nn.rawops import add, assign, check_raw, elementwise, gt_const, lt_const, mul, raw_one
 
 __all__ = ["linear", "relu", "relu_max", "leaky_relu", "thresholded_relu", "prelu", "hard_sigmoid",
            "hard_tanh", "binary_tanh", "ternary_tanh", "hard_sigmoid_type"]
@@ -67,12 +67,14 @@ def _types(*ts):
     return tuple(as_type(t) for t in ts)
 
 
+@elementwise
 def linear(x, *, in_t, res_t) -> np.ndarray:
     """``res[i] = data[i]``."""
     it, rt = _types(in_t, res_t)
     return cast(check_raw(x, it, "linear input"), it, rt, check=False)
 
 
+@elementwise
 def relu(x, *, in_t, res_t) -> np.ndarray:
     """``data > 0 ? (res_T)data : 0``."""
     it, rt = _types(in_t, res_t)
@@ -80,6 +82,7 @@ def relu(x, *, in_t, res_t) -> np.ndarray:
     return np.where(x > 0, cast(x, it, rt, check=False), 0)
 
 
+@elementwise
 def relu_max(x, *, max_int: int, in_t, res_t) -> np.ndarray:
     """``relu_max<.., MAX_INT, ..>``: 0 below 0, ``(res_T)MAX_INT`` above ``MAX_INT``, else ``(res_T)data``."""
     it, rt = _types(in_t, res_t)
@@ -89,6 +92,7 @@ def relu_max(x, *, max_int: int, in_t, res_t) -> np.ndarray:
     return np.where(x < 0, 0, np.where(gt_const(x, it.fractional, int(max_int), 0), top, y))
 
 
+@elementwise
 def leaky_relu(x, alpha: int, *, in_t, alpha_t, res_t) -> np.ndarray:
     """``data > 0 ? (res_T)data : (res_T)(alpha * data)``."""
     it, at, rt = _types(in_t, alpha_t, res_t)
@@ -114,6 +118,7 @@ def prelu(x, alpha, *, in_t, alpha_t, res_t) -> np.ndarray:
     return np.where(x > 0, cast(x, it, rt, check=False), neg)
 
 
+@elementwise
 def thresholded_relu(x, theta: int, *, in_t, theta_t, res_t) -> np.ndarray:
     """``data > theta ? (res_T)data : 0``."""
     it, tt, rt = _types(in_t, theta_t, res_t)
@@ -140,6 +145,7 @@ def _hard_s(x, it, slope, st, shift, ht):
     return s, f
 
 
+@elementwise
 def hard_sigmoid(x, *, in_t, res_t, slope: int = 0, slope_t="ap_ufixed<16,0>", shift: int = 0,
                  shift_t="ap_ufixed<2,0>", variant=DEFAULT_VARIANT) -> np.ndarray:
     """``clip(slope * x + shift, 0, 1)`` assigned to ``res_T`` (see the module docstring for both forms)."""
@@ -156,6 +162,7 @@ def hard_sigmoid(x, *, in_t, res_t, slope: int = 0, slope_t="ap_ufixed<16,0>", s
     return assign(s, f, rt)
 
 
+@elementwise
 def hard_tanh(x, *, in_t, res_t, slope: int = 0, slope_t="ap_ufixed<16,0>", shift: int = 0,
               shift_t="ap_ufixed<2,0>", variant=DEFAULT_VARIANT) -> np.ndarray:
     """``2 * clip(slope * x + shift, 0, 1) - 1`` assigned to ``res_T`` (hls4ml >= 0.7 only)."""
@@ -182,6 +189,7 @@ def _is_ap_uint1(t) -> bool:
     return t.is_int and t.width == 1 and not t.signed
 
 
+@elementwise
 def binary_tanh(x, *, in_t, res_t, variant=DEFAULT_VARIANT) -> np.ndarray:
     """+-1: 1.2 ``x >= 0`` through ``ap_int<2>`` and ``binary_cast``; older ``x > 0``, ``res_T(+-1)``."""
     it, rt = _types(in_t, res_t)
@@ -194,6 +202,7 @@ def binary_tanh(x, *, in_t, res_t, variant=DEFAULT_VARIANT) -> np.ndarray:
     return np.where(x > 0, plus, minus)
 
 
+@elementwise
 def ternary_tanh(x, *, in_t, res_t) -> np.ndarray:
     """``d = (data_T)(2*x)``: ``d > 1 -> 1``, ``-1 < d <= 1 -> 0``, else -1 (ints assigned to ``res_T``)."""
     it, rt = _types(in_t, res_t)

@@ -116,12 +116,19 @@ def detect_variant(header_text: str, *, source: str = "nnet_activation.h") -> Nn
     ``init_exp_table`` (split tables), a ``softmax_argmax`` definition, ``CONFIG_T::slope``
     (config hard activation), ``classparam_T`` in ``leaky_relu`` (param types),
     ``selu_const_t`` (1.2 SELU), ``binary_cast`` (1.2 binary tanh). The result carries
-    the name of the known generation with those features, or ``"custom"``.
+    the name of the known generation with those features, or ``"custom"``. Headers of the
+    other backends (Quartus/oneAPI table files, Catapult's ac_fixed, Libero) are refused.
     """
     t = _tokens(header_text)
     if "voidsoftmax_latency(" not in t and "voidsigmoid(" not in t:
         msg = f"{source}: not an hls4ml nnet_activation.h (no sigmoid or softmax_latency definition)"
         raise ModelFormatError(msg)
+    for marker, backend in (("activation_tables/", "Quartus/oneAPI"), ("ac_fixed.h", "Catapult"),
+                            ("ap_fixpt.hpp", "Libero")):
+        if marker in t:
+            msg = (f"{source}: this nnet_activation.h is hls4ml's {backend} backend; only the Vivado/Vitis "
+                   "backend's header (ap_fixed) is modelled")
+            raise ModelFormatError(msg)
     leaky = re.search(r"template<([^>]*)>voidleaky_relu\(", t)
     feats = (
         "split" if "CONFIG_T::exp_table_size" in t else "shared",

@@ -8,11 +8,14 @@ ap_fixed quantization and overflow of the target), comparisons align the two LSB
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from firmware_models.fixed import FixedType, RawRangeError, as_type, cast
 
-__all__ = ["carrier", "assign", "mul", "add", "gt_const", "lt_const", "check_raw", "raw_one"]
+__all__ = ["carrier", "assign", "mul", "add", "elementwise", "LUT_MAX_WIDTH", "gt_const", "lt_const", "check_raw",
+           "raw_one"]
 
 
 def carrier(frac: int) -> FixedType:
@@ -79,9 +82,35 @@ def check_raw(x, t: FixedType, what: str) -> np.ndarray:
             msg = (f"{what}: raw values span [{lo}, {hi}], outside {t} [{t.min_raw}, {t.max_raw}]; "
                    "pass the type the values really have")
             raise RawRangeError(msg)
-    return arr.astype(np.int64)
+    return arr.astype(np.int64, copy=False)
 
 
 def raw_one(value: int, dst) -> int:
     """Raw ``dst`` holding the C++ int ``value`` (``dst y = value``)."""
     return int(assign(np.array([int(value)], dtype=np.int64), 0, dst)[0])
+
+
+#: inputs of at most this many bits go through a table of the function over every raw value
+LUT_MAX_WIDTH = 16
+
+
+def elementwise(fn):
+    """Run an element-wise activation ``fn(x, *args, in_t=..., **kw)`` through a table of its values.
+
+    When the input type has at most :data:`LUT_MAX_WIDTH` bits and the batch holds at least
+    twice as many values as the type has, ``fn`` is evaluated once on every raw value of
+    ``in_t`` and the batch is one gather from that table: the same bits (``fn`` acts on each
+    element alone), one pass instead of several.
+    """
+
+    @functools.wraps(fn)
+    def run(x, *args, in_t, **kw):
+        t = as_type(in_t)
+        arr = np.asarray(x)
+        if t.width <= LUT_MAX_WIDTH and arr.dtype.kind in "iu" and arr.size >= 2 << t.width:
+            xr = check_raw(arr, t, f"{fn.__name__} input")
+            lut = fn(np.arange(t.min_raw, t.max_raw + 1, dtype=np.int64), *args, in_t=t, **kw)
+            return lut[xr - t.min_raw]
+        return fn(x, *args, in_t=t, **kw)
+
+    return run

@@ -98,7 +98,9 @@ def _kl_types(out_type, square_type, table_type, accum_type, score_type):
 
 def kl_continuous(mu, logvar, *, out_t, square_t="ap_ufixed<16,8>", table, table_t="ap_fixed<18,8>",
                   accum_t="ap_fixed<20,10>", score_t="ap_ufixed<16,9,AP_RND,AP_SAT>") -> np.ndarray:
-    """Raw ``score_t`` KL from raw ``out_t`` mu and log sigma^2 (n_events, latent); ``table`` = ``exp_table(N, table_t)``.
+    """Raw ``score_t`` KL from raw ``out_t`` mu and log sigma^2 (n_events, latent).
+
+    ``table`` is ``exp_table(N, table_t)`` of :mod:`~firmware_models.nn.tables`.
 
     ``0.5 * sum(mu^2 + exp(lv) - lv - 1)``: ``square_t sq = mu * mu``, ``table[index(lv)]``
     (the sigmoid-style index over [-8, 8)), ``accum_t t = sq + e - lv - 1`` (one assignment),

@@ -164,7 +164,12 @@ def softmax_legacy(x, *, in_t, res_t, exp_table, inv_table, table_t="ap_fixed<18
     etab, itab = np.asarray(exp_table, dtype=np.int64), np.asarray(inv_table, dtype=np.int64)
     one = raw_one(1, tt)
     diff = xr[..., None, :] - xr[..., :, None]            # [.., ii, jj] = x[jj] - x[ii]
-    terms = etab[table_index(diff, it.fractional, ne, 16)]
+    lo, hi = it.min_raw - it.max_raw, it.max_raw - it.min_raw
+    if it.width < 20 and diff.size > 2 * (hi - lo + 1):   # one table of every difference, then a gather
+        grid = np.arange(lo, hi + 1, dtype=np.int64)
+        terms = etab[table_index(grid, it.fractional, ne, 16)][diff - lo]
+    else:
+        terms = etab[table_index(diff, it.fractional, ne, 16)]
     acc = np.zeros(xr.shape, dtype=np.int64)
     for jj in range(n):
         term = terms[..., jj].copy()

@@ -36,7 +36,7 @@ import numpy as np
 from firmware_models.errors import ModelFormatError
 from firmware_models.fixed import as_type, cast, quantize
 from firmware_models.nn.nnet_variants import DEFAULT_VARIANT, as_variant
-from firmware_models.nn.rawops import assign, check_raw, mul
+from firmware_models.nn.rawops import assign, check_raw, elementwise, mul
 from firmware_models.nn.tables import TABLE_SPAN, neg_index, table_index
 
 __all__ = ["sigmoid", "tanh", "softplus", "softsign", "elu", "selu", "unary_lut", "SELU_LAMBDA_T",
@@ -60,11 +60,13 @@ def _span(kind):
     def act(x, *, table, in_t, table_t="ap_fixed<18,8>", res_t) -> np.ndarray:
         xr, tab, it, tt, rt = _prep(x, table, in_t, table_t, res_t, kind)
         idx = table_index(xr, it.fractional, tab.size, TABLE_SPAN[kind])
+        if xr.size > tab.size:  # assign the table to res_T once, then gather
+            return cast(tab, tt, rt, check=False)[idx]
         return cast(tab[idx], tt, rt, check=False)
 
     act.__name__ = act.__qualname__ = kind
     act.__doc__ = f"``(res_T){kind}_table[int(x * N / {TABLE_SPAN[kind]}) + N/2]`` (clamped)."
-    return act
+    return elementwise(act)
 
 
 sigmoid = _span("sigmoid")
@@ -73,6 +75,7 @@ softplus = _span("softplus")
 softsign = _span("softsign")
 
 
+@elementwise
 def elu(x, alpha: int = 1, *, table, in_t, table_t="ap_fixed<18,8>", alpha_t="ap_uint<1>", res_t) -> np.ndarray:
     """``x >= 0 ? (res_T)x : (res_T)(alpha * elu_table[int(x * N / -8)])``."""
     xr, tab, it, tt, rt = _prep(x, table, in_t, table_t, res_t, "elu")
@@ -92,6 +95,7 @@ def selu_lambda(res_t, variant=DEFAULT_VARIANT) -> tuple[int, object]:
     return int(quantize(np.array([_SELU_LAMBDA]), lt)[0]), lt
 
 
+@elementwise
 def selu(x, *, table, in_t, table_t="ap_fixed<18,8>", res_t, variant=DEFAULT_VARIANT) -> np.ndarray:
     """``x >= 0 ? (res_T)(lambda * x) : (res_T)selu_table[int(x * N / -8)]``."""
     xr, tab, it, tt, rt = _prep(x, table, in_t, table_t, res_t, "selu")
