@@ -1,0 +1,305 @@
+"""Max / Average pooling 1D and 2D and global pooling (channels last) as hls4ml's kernels compute them.
+
+Pure functions over raw int64 arrays ``(n_events, *channels_last_shape)``; the layer registry wraps
+them as kinds. One window description (:func:`pool_windows`) holds which inputs each output reads
+and how many of them are real pixels; the arithmetic follows one of the ``nnet_pooling.h``
+generations found in hls4ml 1.3.0 and in the folders CMS ships (:data:`VARIANTS`):
+
+- ``"v1.3"`` (hls4ml 1.3.0, TOoLLiP_v3): windows of the pool size, outputs
+  ``(padded - pool) // stride + 1``; ``max`` returns the largest tap (padding = the type's
+  value with only the sign bit set -- for an unsigned type that is *large*, as the header does);
+  ``avg`` sums in ``accum_t`` (``y += x``: each sum assigned to accum_t, with its rounding and
+  overflow), divides by the count of real pixels (``count_pad`` false) or the pool area,
+  truncating toward zero (ap_fixed ``/=`` an unsigned), returns accum_t; ``res = (res_T)``.
+- ``"accum_stride"`` (L1TSC4NGJetModel_v0, AXOL1TL_v6): as v1.3 but the window loops run over
+  the *stride* (correct only for pool == stride) and outputs cover ``padded // stride * stride``.
+- ``"legacy"`` (CICADA v1...v2p2p0) and ``"legacy_modes"`` / ``"legacy_modes_n"`` (TOoLLiP v1 / v2):
+  windows over the stride; ``avg`` accumulates in a type derived from ``data_T``
+  (:func:`legacy_avg_types`: ``ap_fixed<W+c, I+c>`` for the overloads that match, else ``data_T``
+  itself) and divides by N = the pool area; then, for average pooling, ``res *= rescale`` with
+  ``data_T rescale = (data_T)ph * (data_T)pw / img_overlap``.
+
+Global pooling (``global_pooling{1,2}d_cl``) is one window over every pixel of a channel.
+:func:`pool` is the fast form (NumPy over gathered windows), :func:`pool_reference` its plain
+twin in Python ints.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from firmware_models.errors import ModelFormatError, UnsupportedTypeError
+from firmware_models.fixed import FixedType, apply_overflow, cast
+from firmware_models.fixed.exact import convert_exact, overflow_exact
+
+__all__ = ["VARIANTS", "pool_windows", "legacy_avg_types", "max_pad_value", "pool", "pool_reference"]
+
+#: the nnet_pooling.h generations modelled (see the module docstring)
+VARIANTS = ("v1.3", "accum_stride", "legacy", "legacy_modes", "legacy_modes_n")
+
+
+def _axis_windows(size: int, pool_: int, stride: int, pad: tuple[int, int], variant: str):
+    """(starts of windows in padded coordinates, taps per window) along one axis."""
+    full = size + pad[0] + pad[1]
+    if variant == "v1.3":
+        stop, taps = (full - pool_) // stride * stride + 1, pool_
+    elif variant == "accum_stride":
+        stop, taps = full // stride * stride, stride
+    else:  # legacy: padded width trimmed to a multiple of the stride only when there is no padding
+        stop = full if (pad[0] or pad[1]) else full - (full - full // stride * stride)
+        taps = stride
+    return list(range(0, max(stop, 0), stride)), taps
+
+
+def pool_windows(in_shape, pool_size, stride=None, pad=0, *, variant: str = "v1.3"):
+    """``(index, real)``: per output pixel the flat per-channel input pixel of each tap (``-1``: padding)
+    and the count of real pixels; ``in_shape`` is ``(W, C)`` or ``(H, W, C)``.
+
+    Returns ``(index (n_out_pixels, taps), real (n_out_pixels,), out_spatial_shape)``. Config
+    fields: ``in_height/in_width`` (``n_in`` in 1D), ``pool_*``, ``stride_*``, ``pad_*``.
+    """
+    if variant not in VARIANTS:
+        msg = f"unknown pooling variant {variant!r}; expected one of {', '.join(VARIANTS)}"
+        raise ModelFormatError(msg)
+    shape = tuple(int(a) for a in in_shape)
+    one_d = len(shape) == 2
+    if one_d:
+        shape = (1, *shape)
+    if len(shape) != 3:
+        msg = f"pooling input shape must be (W, C) or (H, W, C), got {in_shape}"
+        raise ModelFormatError(msg)
+    h, w, _ = shape
+    ps = (1, int(pool_size if not isinstance(pool_size, (tuple, list)) else pool_size[0])) if one_d else \
+        tuple(int(a) for a in (pool_size if isinstance(pool_size, (tuple, list)) else (pool_size, pool_size)))
+    if stride is None:
+        st = ps
+    elif one_d:
+        st = (1, int(stride if not isinstance(stride, (tuple, list)) else stride[0]))
+    else:
+        st = tuple(int(a) for a in (stride if isinstance(stride, (tuple, list)) else (stride, stride)))
+    if one_d:
+        pd = (0, 0, *((int(pad), int(pad)) if not isinstance(pad, (tuple, list)) else tuple(int(a) for a in pad)))
+    else:
+        pd = (int(pad),) * 4 if not isinstance(pad, (tuple, list)) else tuple(int(a) for a in pad)
+    if min(ps) < 1 or min(st) < 1 or len(pd) != 4:
+        msg = f"pooling size {ps}, stride {st} must be >= 1 and pad 2 (1D) or 4 (2D) values, got {pad!r}"
+        raise ModelFormatError(msg)
+    if variant != "v1.3" and st != ps:
+        msg = (f"pooling variant {variant!r} loops over the stride: exact only for pool == stride, got pool {ps} "
+               f"and stride {st} (the header leaves taps uninitialised or writes past the window)")
+        raise UnsupportedTypeError(msg)
+    if variant.startswith("legacy") and (pd[0] or pd[1] or pd[2] or pd[3]):
+        for size, p0, p1, s_ in ((h, pd[0], pd[1], st[0]), (w, pd[2], pd[3], st[1])):
+            if (size + p0 + p1) % s_:
+                msg = (f"legacy pooling with padding over {size}+{p0}+{p1} pixels, stride {s_}: the header writes "
+                       "past the output array (padded size not a multiple of the stride)")
+                raise UnsupportedTypeError(msg)
+    rows, th = _axis_windows(h, ps[0], st[0], pd[0:2], variant) if not one_d else ([0], 1)
+    cols, tw = _axis_windows(w, ps[1], st[1], pd[2:4], variant)
+    index, real = [], []
+    for r0 in rows:
+        for c0 in cols:
+            taps, n_real = [], 0
+            for kk in range(th):
+                for ll in range(tw):
+                    r, c = r0 + kk - pd[0], c0 + ll - pd[2]
+                    inside = 0 <= r < h and 0 <= c < w
+                    taps.append(r * w + c if inside else -1)
+                    n_real += inside
+            index.append(taps)
+            real.append(n_real)
+    out = (len(cols),) if one_d else (len(rows), len(cols))
+    return np.array(index, dtype=np.int64), np.array(real, dtype=np.int64), out
+
+
+def max_pad_value(t: FixedType) -> int:
+    """``pad_val<T, Max>()``: a zero with bit W-1 set -- the most negative value, or 2**(W-1) unsigned."""
+    return t.min_raw if t.signed else 1 << (t.width - 1)
+
+
+def _ceillog2(n: int) -> int:
+    return 0 if n <= 1 else math.ceil(math.log2(n))
+
+
+def legacy_avg_types(t_data: FixedType, n: int, variant: str) -> tuple[FixedType, FixedType]:
+    """(accumulator, return type) of the legacy ``avg`` overloads for ``data_T`` and N taps.
+
+    ``legacy`` (CICADA): ``ap_int<W>`` and ``ap_fixed<W,I>`` with default modes get
+    ``<W+c, I+c>`` (TRN, WRAP; c = ceillog2(N)); any other type (ap_ufixed, modes) sums in itself.
+    ``legacy_modes`` (TOoLLiP v1): also ap_uint and ap_[u]fixed<W,I,Q,O> (N = 0), the wide type
+    keeping Q and O. ``legacy_modes_n`` (TOoLLiP v2): every ap_[u]fixed and ap_[u]int.
+    """
+    c = _ceillog2(n)
+    plain = t_data.rounding == "TRN" and t_data.overflow == "WRAP" and t_data.sat_bits == 0
+    if t_data.is_int:
+        match = t_data.signed or variant != "legacy"
+        wide = FixedType.ap_int(t_data.width + c, signed=t_data.signed)
+        return (wide, t_data) if match else (t_data, t_data)
+    if variant == "legacy":
+        match = t_data.signed and plain
+    elif variant == "legacy_modes":
+        match = t_data.sat_bits == 0
+    else:
+        match = True
+    if not match:
+        return t_data, t_data
+    wide = FixedType(t_data.width + c, t_data.integer + c, t_data.signed, t_data.rounding, t_data.overflow,
+                     t_data.sat_bits)
+    return wide, t_data
+
+
+def _trunc_div(v: np.ndarray, d: np.ndarray) -> np.ndarray:
+    q = np.abs(v) // d
+    return np.where(v < 0, -q, q)
+
+
+def pool(x, in_shape, pool_size, stride=None, pad=0, *, op: str, t_in: FixedType, t_result: FixedType,
+         t_accum: FixedType | None = None, count_pad: bool = False, variant: str = "v1.3", global_: bool = False,
+         name: str = "pooling") -> np.ndarray:
+    """Raw results of ``pooling{1,2}d_cl`` / ``global_pooling{1,2}d_cl`` (``op`` "max" or "average").
+
+    ``x``: ``(n_events, *in_shape)`` raw of ``t_in`` (``data_T``); ``t_accum``: the config's
+    ``accum_t`` (v1.3 / accum_stride; default ``t_in``); ``t_result``: ``res_T``. Global pooling
+    (``global_=True``) ignores ``pool_size``/``stride``/``pad``. Returns ``(n, *out_spatial, C)``
+    (global: ``(n, C)``).
+    """
+    arr = np.asarray(x, dtype=np.int64)
+    shape = tuple(int(a) for a in in_shape)
+    if arr.ndim < 2 or int(np.prod(arr.shape[1:])) != int(np.prod(shape)):
+        msg = f"{name}: expected (n_events, {shape}) raw inputs, got shape {arr.shape}"
+        raise ModelFormatError(msg)
+    n, c = arr.shape[0], shape[-1]
+    pix = arr.reshape(n, -1, c)
+    index, real, out_sp = _windows(shape, pool_size, stride, pad, variant, global_)
+    taps = index.shape[1]
+    fill = max_pad_value(t_in) if op == "max" else 0
+    ext = np.concatenate([pix, np.full((n, 1, c), fill, dtype=np.int64)], axis=1)
+    g = ext[:, np.where(index < 0, pix.shape[1], index), :]            # (n, n_out, taps, C)
+    if op == "max":
+        if variant == "v1.3" or variant == "accum_stride":
+            y = cast(g.max(axis=2), t_in, t_accum or t_in, context=name, check=False)
+            res = cast(y, t_accum or t_in, t_result, context=name, check=False)
+        else:
+            res = cast(g.max(axis=2), t_in, t_result, context=name, check=False)
+        return res.reshape((n, *(() if global_ else out_sp), c))
+    if op != "average":
+        msg = f"{name}: pooling op must be 'max' or 'average', got {op!r}"
+        raise ModelFormatError(msg)
+    if variant in ("v1.3", "accum_stride"):
+        ta = t_accum or t_in
+        tret = ta
+        length = np.full(index.shape[0], taps) if (count_pad or global_) else real
+    else:
+        ta, tret = legacy_avg_types(t_in, taps, variant)
+        length = np.full(index.shape[0], taps)
+    y = _accumulate(g, t_in, ta, name)                                  # (n, n_out, C) at ta's LSB
+    y = _trunc_div(y, np.maximum(length, 1)[None, :, None])
+    y = cast(y, ta, tret, context=name, check=False)
+    res = cast(y, tret, t_result, context=name, check=False)
+    if variant not in ("v1.3", "accum_stride") and not global_:
+        res = _legacy_rescale(res, t_in, t_result, pool_size, real, shape, name)
+    return res.reshape((n, *(() if global_ else out_sp), c))
+
+
+def _windows(shape, pool_size, stride, pad, variant, global_):
+    if global_:
+        n_pix = int(np.prod(shape[:-1]))
+        return np.arange(n_pix)[None, :], np.array([n_pix]), (1,)
+    return pool_windows(shape, pool_size, stride, pad, variant=variant)
+
+
+def _accumulate(g: np.ndarray, t_in: FixedType, ta: FixedType, name: str) -> np.ndarray:
+    """``y = 0; for tap: y = (accum_t)(y + x)`` -- order-free when accum_t wraps with enough fraction bits."""
+    d = t_in.fractional - ta.fractional
+    plain_wrap = ta.overflow == "WRAP" and ta.sat_bits == 0
+    if d <= 0 and plain_wrap:
+        s = g.sum(axis=2) << (-d) if d < 0 else g.sum(axis=2)
+        return apply_overflow(s, ta, context=name)
+    if d <= 0:
+        bound = int(np.abs(g).max(initial=0)) * g.shape[2] << (-d)
+        if bound <= ta.max_raw and -bound >= ta.sat_min_raw:
+            return g.sum(axis=2) << (-d)
+    y = np.zeros((g.shape[0], g.shape[1], g.shape[3]), dtype=np.int64)
+    f = max(ta.fractional, t_in.fractional)
+    for k in range(g.shape[2]):  # full-precision y + x at the finer LSB, then assigned to accum_t
+        s = (y << (f - ta.fractional)) + (g[:, :, k, :] << (f - t_in.fractional))
+        y = cast(s, FixedType(62, 62 - f), ta, context=name, check=False)
+    return y
+
+
+def _legacy_rescale(res, t_in, t_result, pool_size, real, shape, name):
+    """Legacy average pooling: ``data_T rescale = (data_T)ph * (data_T)pw / img_overlap; res *= rescale``."""
+    ps = (pool_size if isinstance(pool_size, (tuple, list)) else (pool_size,) * (len(shape) - 1))
+    ps = [int(a) for a in ps][-(len(shape) - 1):]
+    factors = [convert_exact(int(p), 0, t_in) for p in ps]            # static_cast<data_T>(p)
+    prod = 1
+    for fct in factors:
+        prod *= fct                                                     # at 2 * F (or F in 1D)
+    f_prod = t_in.fractional * len(factors)
+    out = np.empty_like(res)
+    for k, ov in enumerate(real.tolist()):
+        if ov == 0:
+            msg = f"{name}: a legacy average-pooling window holds no pixel (division by zero in the header)"
+            raise UnsupportedTypeError(msg)
+        q = abs(prod) // ov
+        q = -q if prod < 0 else q                                       # quotient keeps the product's LSB
+        rescale = convert_exact(q, -f_prod, t_in)
+        p2 = res[:, k, :] * rescale                                     # res_T * data_T, full precision
+        out[:, k, :] = cast(p2, FixedType(62, 62 - t_result.fractional - t_in.fractional), t_result, context=name,
+                            check=False)
+    return out
+
+
+# ----------------------------------------------------------------------------- the reference twin
+
+
+def pool_reference(x, in_shape, pool_size, stride=None, pad=0, *, op: str, t_in: FixedType, t_result: FixedType,
+                   t_accum: FixedType | None = None, count_pad: bool = False, variant: str = "v1.3",
+                   global_: bool = False, name: str = "pooling") -> np.ndarray:
+    """The plain twin of :func:`pool`: the header loops per event, channel and window, in Python ints."""
+    arr = np.asarray(x, dtype=np.int64)
+    shape = tuple(int(a) for a in in_shape)
+    n, c = arr.shape[0], shape[-1]
+    index, real, out_sp = _windows(shape, pool_size, stride, pad, variant, global_)
+    taps = index.shape[1]
+    legacy = variant not in ("v1.3", "accum_stride")
+    ta = t_accum or t_in
+    if legacy:
+        ta_l, tret_l = legacy_avg_types(t_in, taps, variant)
+    out = np.empty((n, index.shape[0], c), dtype=np.int64)
+    for e in range(n):
+        ev = [int(v) for v in arr[e].reshape(-1)]
+        for w_i in range(index.shape[0]):
+            for ch in range(c):
+                vals = [ev[i * c + ch] if i >= 0 else (max_pad_value(t_in) if op == "max" else 0)
+                        for i in index[w_i]]
+                if op == "max":
+                    y = vals[0]
+                    for v in vals[1:]:
+                        y = v if v > y else y                           # y = x[i] > y ? x[i] : y
+                    if legacy:
+                        r = convert_exact(y, -t_in.fractional, t_result)
+                    else:
+                        r = convert_exact(convert_exact(y, -t_in.fractional, ta), -ta.fractional, t_result)
+                else:
+                    acc_t, ret_t = (ta_l, tret_l) if legacy else (ta, ta)
+                    y = 0
+                    f = max(acc_t.fractional, t_in.fractional)
+                    for v in vals:                                      # y += x[i]
+                        s = (y << (f - acc_t.fractional)) + (v << (f - t_in.fractional))
+                        y = convert_exact(s, -f, acc_t)
+                    length = taps if (legacy or count_pad or global_) else int(real[w_i])
+                    q = abs(y) // length
+                    y = -q if y < 0 else q                              # y /= length (toward zero)
+                    y = convert_exact(y, -acc_t.fractional, ret_t)
+                    r = convert_exact(y, -ret_t.fractional, t_result)
+                    if legacy and not global_:
+                        r = _legacy_rescale(np.array([[[r]]]), t_in, t_result, pool_size,
+                                            np.array([real[w_i]]), shape, name)[0, 0, 0]
+                out[e, w_i, ch] = r
+    return out.reshape((n, *(() if global_ else out_sp), c))
+
+
+_ = overflow_exact  # exact overflow is what convert_exact applies after quantization
