@@ -41,8 +41,8 @@ class Project:
     def __init__(self, case_dir: Path):
         fw = case_dir / "firmware"
         self.fw = fw
-        self.types = {n: FixedType.parse(t) for t, n in _TYPEDEF.findall((fw / "defines.h").read_text())
-                      if "<" in t}
+        self.types = {n: FixedType.parse(re.sub(r"^nnet::array<(.*),\s*[\w*]+>$", r"\1", t))
+                      for t, n in _TYPEDEF.findall((fw / "defines.h").read_text()) if "<" in t}  # io_stream packs
         params = (fw / "parameters.h").read_text()
         self.configs: dict[str, dict] = {}
         for name, body in _STRUCT.findall(params):
@@ -70,6 +70,7 @@ class Project:
         args = [a.strip() for a in top.split(",") if a.strip()]
         names = [re.search(r"(\w+)\s*(?:\[|$)", a.split("&")[-1]).group(1) for a in args]
         self.input_name, self.output_names = names[0], names[1:]
+        self.stream = "hls::stream" in top
         code_gen = fw / "nnet_code_gen.h"
         self.code_gen = code_gen.read_text() if code_gen.exists() else ""
 
@@ -175,10 +176,12 @@ def _conv_call(p: Project, func, cfg, src, args, t_in, t_out):
 
 def _pool_call(p: Project, func, cfg, src, t_in, t_out):
     op = "max" if cfg["pool_op"] == "Max" else "average"
+    variant = "stream" if p.stream else "v1.3"
     ta = p.types.get(cfg.get("accum_t"), t_in)
     if func.startswith("global"):
         shape = (cfg["in_height"] * cfg["in_width"], cfg["n_filt"]) if "2d" in func else (cfg["n_in"], cfg["n_filt"])
-        return pooling.pool(src, shape, 1, op=op, t_in=t_in, t_result=t_out, t_accum=ta, global_=True)
+        return pooling.pool(src, shape, 1, op=op, t_in=t_in, t_result=t_out, t_accum=ta, global_=True,
+                            variant=variant)
     if "2d" in func:
         shape = (cfg["in_height"], cfg["in_width"], cfg["n_filt"])
         ps, st = (cfg["pool_height"], cfg["pool_width"]), (cfg["stride_height"], cfg["stride_width"])
@@ -187,4 +190,4 @@ def _pool_call(p: Project, func, cfg, src, t_in, t_out):
         shape, ps, st, pad = (cfg["n_in"], cfg["n_filt"]), cfg["pool_width"], cfg["stride_width"], \
             (cfg["pad_left"], cfg["pad_right"])
     return pooling.pool(src, shape, ps, st, pad, op=op, t_in=t_in, t_result=t_out, t_accum=ta,
-                        count_pad=bool(cfg.get("count_pad", 0)))
+                        count_pad=bool(cfg.get("count_pad", 0)), variant=variant)

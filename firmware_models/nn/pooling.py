@@ -19,6 +19,12 @@ generations found in hls4ml 1.3.0 and in the folders CMS ships (:data:`VARIANTS`
   itself) and divides by N = the pool area; then, for average pooling, ``res *= rescale`` with
   ``data_T rescale = (data_T)ph * (data_T)pw / img_overlap``.
 
+- ``"stream"`` (hls4ml 1.3.0 ``nnet_pooling_stream.h``, io_stream): every tap is first assigned
+  to ``accum_t``; ``reduce_pool`` combines them with ``nnet::reduce``'s balanced tree (left part
+  the largest power of two below N), each ``a + b`` assigned to accum_t, then ``sum / N`` (N = the
+  pool area: padding is a ZeroPadding layer hls4ml inserts before, so zeros count); global
+  pooling adds pixel by pixel, ``acc = (accum_t)(acc + (accum_t)x)``, and divides by H*W.
+
 Global pooling (``global_pooling{1,2}d_cl``) is one window over every pixel of a channel.
 :func:`pool` is the fast form (NumPy over gathered windows), :func:`pool_reference` its plain
 twin in Python ints.
@@ -37,7 +43,7 @@ from firmware_models.fixed.exact import convert_exact, overflow_exact
 __all__ = ["VARIANTS", "pool_windows", "legacy_avg_types", "max_pad_value", "pool", "pool_reference"]
 
 #: the nnet_pooling.h generations modelled (see the module docstring)
-VARIANTS = ("v1.3", "accum_stride", "legacy", "legacy_modes", "legacy_modes_n")
+VARIANTS = ("v1.3", "accum_stride", "legacy", "legacy_modes", "legacy_modes_n", "stream")
 
 
 def _axis_windows(size: int, pool_: int, stride: int, pad: tuple[int, int], variant: str):
@@ -86,7 +92,11 @@ def pool_windows(in_shape, pool_size, stride=None, pad=0, *, variant: str = "v1.
     if min(ps) < 1 or min(st) < 1 or len(pd) != 4:
         msg = f"pooling size {ps}, stride {st} must be >= 1 and pad 2 (1D) or 4 (2D) values, got {pad!r}"
         raise ModelFormatError(msg)
-    if variant != "v1.3" and st != ps:
+    if variant == "stream" and any(pd):
+        msg = ("io_stream pooling has no padding (hls4ml inserts a ZeroPadding layer before it); "
+               f"got pad {pd}: pool the padded tensor with pad 0")
+        raise UnsupportedTypeError(msg)
+    if variant not in ("v1.3", "stream") and st != ps:
         msg = (f"pooling variant {variant!r} loops over the stride: exact only for pool == stride, got pool {ps} "
                f"and stride {st} (the header leaves taps uninitialised or writes past the window)")
         raise UnsupportedTypeError(msg)
@@ -96,8 +106,9 @@ def pool_windows(in_shape, pool_size, stride=None, pad=0, *, variant: str = "v1.
                 msg = (f"legacy pooling with padding over {size}+{p0}+{p1} pixels, stride {s_}: the header writes "
                        "past the output array (padded size not a multiple of the stride)")
                 raise UnsupportedTypeError(msg)
-    rows, th = _axis_windows(h, ps[0], st[0], pd[0:2], variant) if not one_d else ([0], 1)
-    cols, tw = _axis_windows(w, ps[1], st[1], pd[2:4], variant)
+    geo = "v1.3" if variant == "stream" else variant
+    rows, th = _axis_windows(h, ps[0], st[0], pd[0:2], geo) if not one_d else ([0], 1)
+    cols, tw = _axis_windows(w, ps[1], st[1], pd[2:4], geo)
     index, real = [], []
     for r0 in rows:
         for c0 in cols:
@@ -174,6 +185,8 @@ def pool(x, in_shape, pool_size, stride=None, pad=0, *, op: str, t_in: FixedType
     pix = arr.reshape(n, -1, c)
     index, real, out_sp = _windows(shape, pool_size, stride, pad, variant, global_)
     taps = index.shape[1]
+    if variant == "stream":
+        return _pool_stream(pix, index, out_sp, op, t_in, t_result, t_accum or t_in, global_, name)
     fill = max_pad_value(t_in) if op == "max" else 0
     ext = np.concatenate([pix, np.full((n, 1, c), fill, dtype=np.int64)], axis=1)
     g = ext[:, np.where(index < 0, pix.shape[1], index), :]            # (n, n_out, taps, C)
@@ -201,6 +214,42 @@ def pool(x, in_shape, pool_size, stride=None, pad=0, *, op: str, t_in: FixedType
     if variant not in ("v1.3", "accum_stride") and not global_:
         res = _legacy_rescale(res, t_in, t_result, pool_size, real, shape, name)
     return res.reshape((n, *(() if global_ else out_sp), c))
+
+
+def _tree_split(n: int) -> int:
+    """``leftN`` of ``nnet::reduce``: the largest power of two below n (n >= 2)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def _tree_sum(g: np.ndarray, ta: FixedType, name: str) -> np.ndarray:
+    """``nnet::reduce<accum_t, N, Op_add>`` over axis 2 of values already in accum_t."""
+    n = g.shape[2]
+    if n == 1:
+        return g[:, :, 0, :]
+    if n == 2:
+        return apply_overflow(g[:, :, 0, :] + g[:, :, 1, :], ta, context=name)
+    left = _tree_split(n)
+    return apply_overflow(_tree_sum(g[:, :, :left], ta, name) + _tree_sum(g[:, :, left:], ta, name), ta, context=name)
+
+
+def _pool_stream(pix, index, out_sp, op, t_in, t_result, ta, global_, name):
+    n, _, c = pix.shape
+    if global_:
+        xa = cast(pix, t_in, ta, context=name, check=False)                 # data_pack[p] = in_elem[...]
+        if op == "max":
+            acc = xa.max(axis=1)
+        else:
+            acc = np.zeros((n, c), dtype=np.int64)
+            for k in range(xa.shape[1]):                                    # data_window = x + y_sum
+                acc = apply_overflow(acc + xa[:, k, :], ta, context=name)
+            acc = _trunc_div(acc, pix.shape[1])
+        return cast(acc, ta, t_result, context=name, check=False).reshape(n, c)
+    g = cast(pix[:, index, :], t_in, ta, context=name, check=False)        # pool_window[i] = kernel_data[...]
+    if op == "max":
+        y = g.max(axis=2)
+    else:
+        y = _trunc_div(_tree_sum(g, ta, name), index.shape[1])              # sum / N
+    return cast(y, ta, t_result, context=name, check=False).reshape((n, *out_sp, c))
 
 
 def _windows(shape, pool_size, stride, pad, variant, global_):
@@ -268,6 +317,8 @@ def pool_reference(x, in_shape, pool_size, stride=None, pad=0, *, op: str, t_in:
     ta = t_accum or t_in
     if legacy:
         ta_l, tret_l = legacy_avg_types(t_in, taps, variant)
+    if variant == "stream":
+        return _stream_reference(arr, index, out_sp, op, t_in, t_result, ta, global_, c)
     out = np.empty((n, index.shape[0], c), dtype=np.int64)
     for e in range(n):
         ev = [int(v) for v in arr[e].reshape(-1)]
@@ -302,4 +353,43 @@ def pool_reference(x, in_shape, pool_size, stride=None, pad=0, *, op: str, t_in:
     return out.reshape((n, *(() if global_ else out_sp), c))
 
 
-_ = overflow_exact  # exact overflow is what convert_exact applies after quantization
+def _tree_ref(vals: list[int], ta: FixedType, op: str) -> int:
+    if len(vals) == 1:
+        return vals[0]
+    if len(vals) == 2:
+        a, b = vals
+        return (a if a >= b else b) if op == "max" else overflow_exact(a + b, ta)   # Op_max / Op_add in accum_t
+    left = _tree_split(len(vals))
+    return _tree_ref([_tree_ref(vals[:left], ta, op), _tree_ref(vals[left:], ta, op)], ta, op)
+
+
+def _stream_reference(arr, index, out_sp, op, t_in, t_result, ta, global_, c):
+    n = arr.shape[0]
+    rows = []
+    for ev in arr.reshape(n, -1, c).tolist():
+        if global_:
+            res = []
+            for ch in range(c):
+                xs = [convert_exact(int(px[ch]), -t_in.fractional, ta) for px in ev]
+                if op == "max":
+                    acc = max(xs)
+                else:
+                    acc = 0
+                    for v in xs:
+                        acc = overflow_exact(acc + v, ta)
+                    q = abs(acc) // len(xs)
+                    acc = -q if acc < 0 else q
+                res.append(convert_exact(acc, -ta.fractional, t_result))
+            rows.append(res)
+            continue
+        out = []
+        for taps in index.tolist():
+            for ch in range(c):
+                xs = [convert_exact(int(ev[i][ch]), -t_in.fractional, ta) for i in taps]
+                y = _tree_ref(xs, ta, op)
+                if op != "max":
+                    q = abs(y) // len(taps)
+                    y = -q if y < 0 else q
+                out.append(convert_exact(y, -ta.fractional, t_result))
+        rows.append(out)
+    return np.array(rows, dtype=np.int64).reshape((n, *(() if global_ else out_sp), c))
