@@ -202,11 +202,14 @@ def _joint_vae(keras, arch: dict):
     x = L.Add(name="b1add")([x, y])
     x = L.Activation("relu", name="b1out")(x)
     x = L.MaxPooling2D((2, 2), name="pool")(x)                              # 5x5
-    s = L.Conv2D(f2, (1, 1), name="b2skip")(x)                              # pointwise projection
+    if arch.get("skip", "pool") == "pool":  # pointwise projection, then a 'same' (padded) average pooling
+        s = L.Conv2D(f2, (1, 1), name="b2skip")(x)
+        s = L.AveragePooling2D((2, 2), strides=(2, 2), padding="same", name="skippool")(s)
+    else:  # "strided": a strided pointwise projection (io_stream has no padded pooling: hls4ml asserts pad == 0)
+        s = L.Conv2D(f2, (1, 1), strides=(2, 2), name="b2skip")(x)
     y = L.Conv2D(f2, (3, 3), padding="same", name="b2c1")(x)
     y = L.Activation("relu", name="b2r1")(y)
     y = L.Conv2D(f2, (3, 3), strides=(2, 2), padding="same", name="b2c2")(y)  # strided: 3x3
-    s = L.AveragePooling2D((2, 2), strides=(2, 2), padding="same", name="skippool")(s)
     x = L.Add(name="b2add")([s, y])
     x = L.Activation("relu", name="b2out")(x)
     x = L.Flatten(name="flat")(x)

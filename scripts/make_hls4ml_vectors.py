@@ -472,7 +472,8 @@ def main(argv: list[str] | None = None) -> int:
             rng = np.random.default_rng([args.seed, sum(map(ord, name))])
             manifest["cases"][name] = _make_case(name, CASES[name], args.out, Path(tmp), rng)
             manifest["cases"][name]["tools"] = tools
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+            # after every case: a later case that aborts inside hls4ml's C++ loses only itself
+            manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return 0
 
 

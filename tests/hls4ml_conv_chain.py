@@ -12,6 +12,7 @@ the kernels be checked against hls4ml's own outputs layer by layer.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -73,11 +74,23 @@ class Project:
         self.stream = "hls::stream" in top
         code_gen = fw / "nnet_code_gen.h"
         self.code_gen = code_gen.read_text() if code_gen.exists() else ""
+        self.cache: dict = {}
 
     def weights(self, var: str, t: FixedType) -> np.ndarray:
+        key = ("w", var, t)
+        if key not in self.cache:
+            self.cache[key] = self._weights(var, t)
+        return self.cache[key]
+
+    def _weights(self, var: str, t: FixedType) -> np.ndarray:
         text = (self.fw / "weights" / f"{var}.txt").read_text()
         vals = np.array([float(tok) for tok in text.split(",") if tok.strip()], dtype=np.float64)
         return quantize(vals, t, context=var)
+
+
+@functools.lru_cache(maxsize=16)
+def _project(case_dir: Path) -> Project:
+    return Project(case_dir)
 
 
 def _shape_of(cfg: dict, two_d: bool, prefix: str = "in") -> tuple:
@@ -87,10 +100,12 @@ def _shape_of(cfg: dict, two_d: bool, prefix: str = "in") -> tuple:
 
 
 def run(case_dir: Path, x: np.ndarray) -> tuple[dict, dict]:
-    """(outputs by top-function argument name, layer outputs by the call's comment name), raw int64."""
-    p = Project(case_dir)
+    """(top-function outputs keyed by the layer that writes them, every layer's output by the call's
+    comment name), raw int64; an output behind a kind the helper does not model is None."""
+    p = _project(Path(case_dir).resolve())
     vals = {p.input_name: np.asarray(x, dtype=np.int64).reshape(len(x), -1)}
     layers: dict[str, np.ndarray] = {}
+    writer: dict[str, str] = {}
     n = len(x)
     for func, targs, cargs, label in p.calls:
         if func in ("save_layer_output", "load_weights_from_txt"):
@@ -136,7 +151,8 @@ def run(case_dir: Path, x: np.ndarray) -> tuple[dict, dict]:
             out = np.asarray(out, dtype=np.int64).reshape(n, -1)
             layers[label] = out
         vals[args[1]] = out
-    return {name: vals.get(name) for name in p.output_names}, layers
+        writer[args[1]] = label
+    return {writer.get(name, name): vals.get(name) for name in p.output_names}, layers
 
 
 def _conv_call(p: Project, func, cfg, src, args, t_in, t_out):
@@ -156,12 +172,16 @@ def _conv_call(p: Project, func, cfg, src, args, t_in, t_out):
     stride = (cfg["stride_height"], cfg["stride_width"]) if two else (cfg["stride_width"],)
     pads = (cfg["pad_top"], cfg["pad_bottom"], cfg["pad_left"], cfg["pad_right"]) if two else \
         (cfg["pad_left"], cfg["pad_right"])
-    if cfg.get("fill_buffer") and cfg["fill_buffer"] != "FillConv1DBuffer" and p.code_gen:
+    key = ("imap", args[2])
+    if key in p.cache:
+        imap = p.cache[key]
+    elif cfg.get("fill_buffer") and cfg["fill_buffer"] != "FillConv1DBuffer" and p.code_gen:
         imap = conv.parse_fill_buffer(p.code_gen, cfg["fill_buffer"])          # the generated C++ (io_parallel)
         geo = conv.im2col_map(shape, kernel, stride, pads)
         assert np.array_equal(imap, geo), "fill_buffer code differs from hls4ml's im2col geometry"
     else:
         imap = conv.im2col_map(shape, kernel, stride, pads)                   # io_stream: the window order
+    p.cache[key] = imap
     k, f = imap.shape[1], cfg["n_filt"]
     mult = p.configs[cfg["mult_config"]]
     tw, tb, ta = p.types[mult["weight_t"]], p.types[mult["bias_t"]], p.types[mult["accum_t"]]

@@ -10,10 +10,16 @@ generations found in hls4ml 1.3.0 and in the folders CMS ships (:data:`VARIANTS`
   value with only the sign bit set -- for an unsigned type that is *large*, as the header does);
   ``avg`` sums in ``accum_t`` (``y += x``: each sum assigned to accum_t, with its rounding and
   overflow), divides by the count of real pixels (``count_pad`` false) or the pool area,
-  truncating toward zero (ap_fixed ``/=`` an unsigned), returns accum_t; ``res = (res_T)``.
+  truncating toward zero (ap_fixed ``/=`` an unsigned), returns accum_t; ``res = (res_T)``. For a
+  signed ``ap_int`` accum_t narrower than 32 bits the ``/=`` by an unsigned is ap_private's
+  mixed-sign division: both operands widened to 33 bits with the unsigned operand's signedness,
+  so a negative sum divides as ``2**33 + y`` (:func:`divide_by_length`).
 - ``"accum_stride"`` (L1TSC4NGJetModel_v0, AXOL1TL_v6): as v1.3 but the window loops run over
   the *stride* (correct only for pool == stride) and outputs cover ``padded // stride * stride``.
-- ``"legacy"`` (CICADA v1...v2p2p0) and ``"legacy_modes"`` / ``"legacy_modes_n"`` (TOoLLiP v1 / v2):
+- ``"legacy_v1"`` (CICADA v1, v1p1, v2, v2p1): as ``legacy``, but the taps read ``data[p]`` at the
+  *padded* coordinate (no ``- pad_left``: with left/top padding that reads past the input, refused
+  here) and ``rescale = (data_T)(ph * pw / img_overlap)`` in unsigned integers.
+- ``"legacy"`` (CICADA v1p1p1...v2p2p0) and ``"legacy_modes"`` / ``"legacy_modes_n"`` (TOoLLiP v1 / v2):
   windows over the stride; ``avg`` accumulates in a type derived from ``data_T``
   (:func:`legacy_avg_types`: ``ap_fixed<W+c, I+c>`` for the overloads that match, else ``data_T``
   itself) and divides by N = the pool area; then, for average pooling, ``res *= rescale`` with
@@ -34,16 +40,18 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 
 from firmware_models.errors import ModelFormatError, UnsupportedTypeError
 from firmware_models.fixed import FixedType, apply_overflow, cast
 from firmware_models.fixed.exact import convert_exact, overflow_exact
+from firmware_models.jit import JIT_OPTIONS
 
 __all__ = ["VARIANTS", "pool_windows", "legacy_avg_types", "max_pad_value", "pool", "pool_reference"]
 
 #: the nnet_pooling.h generations modelled (see the module docstring)
-VARIANTS = ("v1.3", "accum_stride", "legacy", "legacy_modes", "legacy_modes_n", "stream")
+VARIANTS = ("v1.3", "accum_stride", "legacy_v1", "legacy", "legacy_modes", "legacy_modes_n", "stream")
 
 
 def _axis_windows(size: int, pool_: int, stride: int, pad: tuple[int, int], variant: str):
@@ -100,6 +108,10 @@ def pool_windows(in_shape, pool_size, stride=None, pad=0, *, variant: str = "v1.
         msg = (f"pooling variant {variant!r} loops over the stride: exact only for pool == stride, got pool {ps} "
                f"and stride {st} (the header leaves taps uninitialised or writes past the window)")
         raise UnsupportedTypeError(msg)
+    if variant == "legacy_v1" and (pd[0] or pd[2]):
+        msg = (f"legacy_v1 pooling (CICADA v1/v2 headers) with left/top padding {pd}: the header reads data at the "
+               "padded coordinate, past the end of the input (undefined values); not modelled")
+        raise UnsupportedTypeError(msg)
     if variant.startswith("legacy") and (pd[0] or pd[1] or pd[2] or pd[3]):
         for size, p0, p1, s_ in ((h, pd[0], pd[1], st[0]), (w, pd[2], pd[3], st[1])):
             if (size + p0 + p1) % s_:
@@ -145,10 +157,10 @@ def legacy_avg_types(t_data: FixedType, n: int, variant: str) -> tuple[FixedType
     c = _ceillog2(n)
     plain = t_data.rounding == "TRN" and t_data.overflow == "WRAP" and t_data.sat_bits == 0
     if t_data.is_int:
-        match = t_data.signed or variant != "legacy"
+        match = t_data.signed or variant not in ("legacy", "legacy_v1")
         wide = FixedType.ap_int(t_data.width + c, signed=t_data.signed)
         return (wide, t_data) if match else (t_data, t_data)
-    if variant == "legacy":
+    if variant in ("legacy", "legacy_v1"):
         match = t_data.signed and plain
     elif variant == "legacy_modes":
         match = t_data.sat_bits == 0
@@ -161,9 +173,51 @@ def legacy_avg_types(t_data: FixedType, n: int, variant: str) -> tuple[FixedType
     return wide, t_data
 
 
-def _trunc_div(v: np.ndarray, d: np.ndarray) -> np.ndarray:
+def divide_by_length(y, length, ta: FixedType):
+    """``accum_t y /= (unsigned)length`` on raw values (arrays or ints): truncation toward zero, except
+    a signed ap_int accum_t narrower than 32 bits, divided as a 33-bit unsigned (ap_private)."""
+    if ta.is_int and ta.signed and ta.width < 32:
+        if isinstance(y, int):
+            return (y % (1 << 33)) // length
+        return np.where(y < 0, (y + (1 << 33)) // length, y // length)
+    if isinstance(y, int):
+        q = abs(y) // length
+        return -q if y < 0 else q
+    return _trunc_div(y, length)
+
+
+def _trunc_div(v: np.ndarray, d) -> np.ndarray:
     q = np.abs(v) // d
     return np.where(v < 0, -q, q)
+
+
+@numba.njit(**JIT_OPTIONS)
+def _window_sum_kernel(pix, index, shift, out):  # pragma: no cover - compiled
+    """out[n, o, c] = sum over taps of pix[n, index[o, t], c] << shift (index -1: a zero tap)."""
+    n_ev, _, n_c = pix.shape
+    n_out, n_t = index.shape
+    for n in range(n_ev):
+        for o in range(n_out):
+            for c in range(n_c):
+                out[n, o, c] = 0
+            for t in range(n_t):
+                i = index[o, t]
+                if i < 0:
+                    continue
+                for c in range(n_c):
+                    out[n, o, c] += pix[n, i, c] << shift
+
+
+@numba.njit(**JIT_OPTIONS)
+def _trunc_div_kernel(y, length, out):  # pragma: no cover - compiled
+    """out[n, o, c] = y / length[o], truncated toward zero (ap_fixed /= unsigned)."""
+    n_ev, n_out, n_c = y.shape
+    for n in range(n_ev):
+        for o in range(n_out):
+            d = length[o]
+            for c in range(n_c):
+                v = y[n, o, c]
+                out[n, o, c] = v // d if v >= 0 else -((-v) // d)
 
 
 def pool(x, in_shape, pool_size, stride=None, pad=0, *, op: str, t_in: FixedType, t_result: FixedType,
@@ -187,6 +241,20 @@ def pool(x, in_shape, pool_size, stride=None, pad=0, *, op: str, t_in: FixedType
     taps = index.shape[1]
     if variant == "stream":
         return _pool_stream(pix, index, out_sp, op, t_in, t_result, t_accum or t_in, global_, name)
+    if op == "average" and variant in ("v1.3", "accum_stride") and _order_free(t_in, t_accum or t_in, taps, pix):
+        ta = t_accum or t_in
+        length = np.full(index.shape[0], taps) if (count_pad or global_) else real
+        y = np.empty((n, index.shape[0], c), dtype=np.int64)
+        _window_sum_kernel(np.ascontiguousarray(pix), np.ascontiguousarray(index), ta.fractional - t_in.fractional, y)
+        if not (ta.overflow == "WRAP" and ta.sat_bits == 0) or not _no_overflow(t_in, ta, taps, pix):
+            y = apply_overflow(y, ta, context=name)
+        if ta.is_int and ta.signed and ta.width < 32:
+            q = divide_by_length(y, np.maximum(length, 1)[None, :, None], ta)
+        else:
+            q = np.empty_like(y)
+            _trunc_div_kernel(y, np.maximum(length, 1).astype(np.int64), q)
+        res = cast(q, ta, t_result, context=name, check=False)
+        return res.reshape((n, *(() if global_ else out_sp), c))
     fill = max_pad_value(t_in) if op == "max" else 0
     ext = np.concatenate([pix, np.full((n, 1, c), fill, dtype=np.int64)], axis=1)
     g = ext[:, np.where(index < 0, pix.shape[1], index), :]            # (n, n_out, taps, C)
@@ -208,11 +276,14 @@ def pool(x, in_shape, pool_size, stride=None, pad=0, *, op: str, t_in: FixedType
         ta, tret = legacy_avg_types(t_in, taps, variant)
         length = np.full(index.shape[0], taps)
     y = _accumulate(g, t_in, ta, name)                                  # (n, n_out, C) at ta's LSB
-    y = _trunc_div(y, np.maximum(length, 1)[None, :, None])
+    if variant in ("v1.3", "accum_stride"):
+        y = divide_by_length(y, np.maximum(length, 1)[None, :, None], ta)
+    else:  # legacy: tmp /= N with a signed int N
+        y = _trunc_div(y, np.maximum(length, 1)[None, :, None])
     y = cast(y, ta, tret, context=name, check=False)
     res = cast(y, tret, t_result, context=name, check=False)
     if variant not in ("v1.3", "accum_stride") and not global_:
-        res = _legacy_rescale(res, t_in, t_result, pool_size, real, shape, name)
+        res = _legacy_rescale(res, t_in, t_result, pool_size, real, shape, name, variant)
     return res.reshape((n, *(() if global_ else out_sp), c))
 
 
@@ -252,6 +323,21 @@ def _pool_stream(pix, index, out_sp, op, t_in, t_result, ta, global_, name):
     return cast(y, ta, t_result, context=name, check=False).reshape((n, *out_sp, c))
 
 
+def _no_overflow(t_in: FixedType, ta: FixedType, taps: int, pix: np.ndarray) -> bool:
+    bound = int(np.abs(pix).max(initial=0)) * taps << max(ta.fractional - t_in.fractional, 0)
+    return bound <= ta.max_raw and -bound >= ta.sat_min_raw
+
+
+def _order_free(t_in: FixedType, ta: FixedType, taps: int, pix: np.ndarray) -> bool:
+    """Sequential ``y = (accum_t)(y + x)`` equals the exact sum then accum_t's overflow: no rounding
+    (accum_t has the input's fraction bits or more) and a plain wrap or no overflow at all."""
+    if ta.fractional < t_in.fractional or ta.width > 62 or t_in.width > 62:
+        return False
+    if int(np.abs(pix).max(initial=0)) * taps << (ta.fractional - t_in.fractional) >= 2**62:
+        return False
+    return (ta.overflow == "WRAP" and ta.sat_bits == 0) or _no_overflow(t_in, ta, taps, pix)
+
+
 def _windows(shape, pool_size, stride, pad, variant, global_):
     if global_:
         n_pix = int(np.prod(shape[:-1]))
@@ -278,7 +364,7 @@ def _accumulate(g: np.ndarray, t_in: FixedType, ta: FixedType, name: str) -> np.
     return y
 
 
-def _legacy_rescale(res, t_in, t_result, pool_size, real, shape, name):
+def _legacy_rescale(res, t_in, t_result, pool_size, real, shape, name, variant="legacy"):
     """Legacy average pooling: ``data_T rescale = (data_T)ph * (data_T)pw / img_overlap; res *= rescale``."""
     ps = (pool_size if isinstance(pool_size, (tuple, list)) else (pool_size,) * (len(shape) - 1))
     ps = [int(a) for a in ps][-(len(shape) - 1):]
@@ -292,9 +378,15 @@ def _legacy_rescale(res, t_in, t_result, pool_size, real, shape, name):
         if ov == 0:
             msg = f"{name}: a legacy average-pooling window holds no pixel (division by zero in the header)"
             raise UnsupportedTypeError(msg)
-        q = abs(prod) // ov
-        q = -q if prod < 0 else q                                       # quotient keeps the product's LSB
-        rescale = convert_exact(q, -f_prod, t_in)
+        if variant == "legacy_v1":                                      # unsigned ints, then to data_T
+            area = 1
+            for p in ps:
+                area *= p
+            rescale = convert_exact(area // ov, 0, t_in)
+        else:
+            q = abs(prod) // ov
+            q = -q if prod < 0 else q                                   # quotient keeps the product's LSB
+            rescale = convert_exact(q, -f_prod, t_in)
         p2 = res[:, k, :] * rescale                                     # res_T * data_T, full precision
         out[:, k, :] = cast(p2, FixedType(62, 62 - t_result.fractional - t_in.fractional), t_result, context=name,
                             check=False)
@@ -342,13 +434,16 @@ def pool_reference(x, in_shape, pool_size, stride=None, pad=0, *, op: str, t_in:
                         s = (y << (f - acc_t.fractional)) + (v << (f - t_in.fractional))
                         y = convert_exact(s, -f, acc_t)
                     length = taps if (legacy or count_pad or global_) else int(real[w_i])
-                    q = abs(y) // length
-                    y = -q if y < 0 else q                              # y /= length (toward zero)
+                    if legacy:                                          # tmp /= N (signed int)
+                        q = abs(y) // length
+                        y = -q if y < 0 else q
+                    else:                                               # y /= (unsigned)length
+                        y = divide_by_length(y, length, acc_t)
                     y = convert_exact(y, -acc_t.fractional, ret_t)
                     r = convert_exact(y, -ret_t.fractional, t_result)
                     if legacy and not global_:
                         r = _legacy_rescale(np.array([[[r]]]), t_in, t_result, pool_size,
-                                            np.array([real[w_i]]), shape, name)[0, 0, 0]
+                                            np.array([real[w_i]]), shape, name, variant)[0, 0, 0]
                 out[e, w_i, ch] = r
     return out.reshape((n, *(() if global_ else out_sp), c))
 
