@@ -2,9 +2,11 @@
 
 For designs that have not been synthesized. Scope: hls4ml ``io_parallel`` with the
 ``Latency`` strategy (Vivado HLS). The input is a plain list of layer dicts, e.g.
-``{"kind": "dense", "n_in": 57, "n_out": 32, "reuse_factor": 1}`` (also ``relu``,
-``leaky_relu``, ``linear``, ``batchnorm``, ``sigmoid``, ``tanh``, ``softmax``,
-``sum_sq``, ``kl``), so it depends on no model class.
+``{"kind": "dense", "n_in": 57, "n_out": 32, "reuse_factor": 1}`` -- ``NNModel.describe()``
+gives one per node of the graph in execution order -- plus the score heads ``sum_sq`` and
+``kl``; it depends on no model class. Each layer kind's rule is its record's ``timing`` in
+the layer registry (:mod:`firmware_models.nn.registry`, text in ``timing_rule``), so a new
+kind brings its own rule.
 
 The rules (:data:`RULES`) give each layer a latency in cycles at the reference
 5 ns clock, taken from the per-instance rows of a real report (hls4ml tutorial
@@ -12,8 +14,8 @@ jet tagger 16-64-32-32-5, Vivado HLS 2019.2, xcu250, 5 ns: each ``dense_latency`
 instance 1 cycle, each ``relu`` 0, ``softmax_stable`` 4), and compose them:
 
 - ``pipeline`` (hls4ml's default top-level ``#pragma HLS PIPELINE``): latency =
-  1 (input register) + sum over layers + 1 per dense layer (the register HLS puts
-  after each multiplier array); II = the largest reuse factor;
+  1 (input register) + sum over layers + 1 per layer with a multiplier array (dense,
+  batchnorm, dot, multiply: the register HLS puts after it); II = the largest reuse factor;
 - ``dataflow``: latency = sum of max(1, layer latency) (every process costs at
   least its start/done handshake); II = the largest reuse factor.
 
@@ -45,20 +47,34 @@ BX_PERIOD_FS = 24_950_495
 
 _REFERENCE_PERIOD_NS = Fraction(5)
 
-#: Latency in cycles of the 5 ns reference clock, per layer kind (R = reuse factor).
-RULES: dict[str, str] = {
-    "dense": "R cycles (jet tagger: dense_latency instances, R=1, 1 cycle) + 1 output register in 'pipeline'",
-    "batchnorm": "1 cycle (one multiplier and adder per element, registered like a dense layer's product)",
-    "relu": "0 cycles (comparator; jet tagger relu instances: 0)",
-    "leaky_relu": "0 cycles (a shift-and-select, as relu)",
-    "linear": "0 cycles",
-    "sigmoid": "1 cycle (one table read; L1JetTagger sigmoid instance: 1)",
-    "tanh": "1 cycle (one table read)",
+#: Latency rules of what is not a layer kind: the score heads (and softmax until its kind is registered)
+_EXTRA_RULES: dict[str, str] = {
     "softmax": "4 cycles (jet tagger softmax_stable instance: 4)",
     "sum_sq": "1 + ceil(log2(n_in) / 3) cycles (squares, then an adder tree, 3 adds per 5 ns)",
     "kl": "2 + ceil(log2(n_in) / 3) cycles (exp table read, products, adder tree)",
 }
-_FIXED = {"batchnorm": 1, "relu": 0, "leaky_relu": 0, "linear": 0, "sigmoid": 1, "tanh": 1, "softmax": 4}
+
+
+class _Rules(Mapping):
+    """kind -> rule text: every registered layer kind's ``timing_rule`` plus the score heads'."""
+
+    def _d(self) -> dict[str, str]:
+        from firmware_models.nn import registry
+
+        return {**_EXTRA_RULES, **registry.timing_rules()}
+
+    def __getitem__(self, key: str) -> str:
+        return self._d()[key]
+
+    def __iter__(self):
+        return iter(self._d())
+
+    def __len__(self) -> int:
+        return len(self._d())
+
+
+#: Latency in cycles of the 5 ns reference clock per kind (R = reuse factor), read from the layer registry
+RULES: Mapping[str, str] = _Rules()
 
 
 def _int_field(layer: Mapping, key: str, index: int, default: int | None = None) -> int:
@@ -69,22 +85,37 @@ def _int_field(layer: Mapping, key: str, index: int, default: int | None = None)
     return value
 
 
+def _spec(kind):
+    from firmware_models.nn import registry
+
+    try:
+        return registry.get(kind) if isinstance(kind, str) else None
+    except registry.UnsupportedLayerError:
+        return None
+
+
 def _layer_latency(layer: Mapping, index: int) -> tuple[int, int]:
     """(reference-clock latency, II) of one layer."""
     kind = layer.get("kind")
-    if kind == "dense":
-        _int_field(layer, "n_in", index)
-        _int_field(layer, "n_out", index)
-        reuse = _int_field(layer, "reuse_factor", index, 1)
-        return reuse, reuse
-    if kind in _FIXED:
-        return _FIXED[kind], 1
     if kind in ("sum_sq", "kl"):
         n_in = _int_field(layer, "n_in", index)
         tree = math.ceil(math.log2(n_in) / 3) if n_in > 1 else 0
         return (1 if kind == "sum_sq" else 2) + tree, 1
-    msg = f"layer {index}: unknown kind {kind!r}; the estimator knows {sorted(RULES)}"
-    raise ModelFormatError(msg)
+    spec = _spec(kind)
+    if spec is None and kind == "softmax":
+        return 4, 1
+    if spec is None:
+        msg = f"layer {index}: unknown kind {kind!r}; the estimator knows {sorted(RULES)}"
+        raise ModelFormatError(msg)
+    if spec.extra.get("sized", kind == "dense"):
+        _int_field(layer, "n_in", index)
+        _int_field(layer, "n_out", index)
+    return spec.timing(layer)
+
+
+def _registered(layer: Mapping) -> bool:
+    spec = _spec(layer.get("kind"))
+    return spec is not None and bool(spec.extra.get("output_register"))
 
 
 def estimate_timing(layers: Sequence[Mapping], *, clock_mhz: float = 200.0, composition: str = "pipeline",
@@ -109,7 +140,7 @@ def estimate_timing(layers: Sequence[Mapping], *, clock_mhz: float = 200.0, comp
     per_layer = [_layer_latency(layer, i) for i, layer in enumerate(layers)]
     ii = max(layer_ii for _, layer_ii in per_layer)
     if composition == "pipeline":
-        n_dense = sum(1 for layer in layers if layer.get("kind") in ("dense", "batchnorm"))
+        n_dense = sum(1 for layer in layers if _registered(layer))
         reference = 1 + sum(lat for lat, _ in per_layer) + n_dense
     else:
         reference = sum(max(1, lat) for lat, _ in per_layer)

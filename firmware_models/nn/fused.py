@@ -1,21 +1,24 @@
-"""The fused prediction path of :class:`~firmware_models.nn.model.NNModel`: plan and runner.
+"""The fast prediction path of :class:`~firmware_models.nn.model.NNModel`: plan and runner over the graph.
 
-:func:`fused_plan` splits the layer list into segments. A *fused* segment is a dense layer
-whose integer sum is order-free and exact in a float matrix product (the ``blas32`` /
-``blas64`` routes of :func:`firmware_models.nn.kernels.dense_plan`), followed by the
-element-wise layers (ReLU, linear) after it. Its weights are pre-scaled by ``2**up`` (the
-shift from product to ``accum_t`` fraction bits), so one BLAS product gives the
-accumulator in raw ``accum_t`` units; then :func:`~firmware_models.nn.fused_kernels.dense_post`
-adds ``(accum_t)bias``, applies ``accum_t``'s overflow, casts to ``res_t`` and through every
-following activation in one pass, writing exact floats for the next product (or int64 at
-the end). Each step is admitted only when interval arithmetic on raw integers (Python ints)
-proves every intermediate below ``2**24`` (float32) or ``2**53`` (float64); overflow
-handling is dropped where the interval proves it cannot trigger. Anything else is a
-*layers* segment run by :func:`firmware_models.nn.kernels.run_layer` on int64.
+:func:`fused_plan` splits the graph into steps in a topological order. A *fused* step
+(:class:`FusedSegment`) is a dense node whose integer sum is order-free and exact in a float
+matrix product (the ``blas32`` / ``blas64`` routes of
+:func:`firmware_models.nn.layers.dense.dense_plan`), followed by the ReLU / linear nodes
+that alone read its output. Its weights are pre-scaled by ``2**up`` (the shift from
+product to ``accum_t`` fraction bits), so one BLAS product gives the accumulator in raw
+``accum_t`` units; then :func:`~firmware_models.nn.fused_kernels.dense_post` adds
+``(accum_t)bias``, applies ``accum_t``'s overflow, casts to ``res_t`` and through every
+absorbed activation in one pass, writing exact floats for the next product (or int64).
+Each step is admitted only when interval arithmetic on raw integers (Python ints) proves
+every intermediate below ``2**24`` (float32) or ``2**53`` (float64); overflow handling is
+dropped where the interval proves it cannot trigger. Every other node is a
+:class:`LayersSegment` run by its registered kernel on int64.
 
-:func:`predict_fused` runs the batch in chunks of :data:`CHUNK_ROWS` rows (intermediates
+:func:`predict_graph` runs the batch in chunks of :data:`CHUNK_ROWS` rows (intermediates
 stay in cache), optionally on several threads (BLAS pinned to one thread each; the kernels
-release the GIL). The slow twin is :mod:`firmware_models.nn.reference`.
+release the GIL). A tensor stays an exact float between steps when every reader is a fused
+step of the same float type; output ports are written as int64. The slow twin is
+:mod:`firmware_models.nn.reference`.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ from firmware_models.errors import ModelFormatError
 from firmware_models.fixed import FixedType
 from firmware_models.nn import kernels
 from firmware_models.nn.fused_kernels import STEP_COLUMNS, dense_post, ints_to_float, step_row
+from firmware_models.nn.layers.dense import cached_dense_plan
 
-__all__ = ["FusedSegment", "LayersSegment", "fused_plan", "predict_fused", "plan_cast", "CHUNK_ROWS",
-           "PREDICT_THREADS", "FLOAT_BITS"]
+__all__ = ["FusedSegment", "LayersSegment", "fused_plan", "predict_graph", "predict_fused", "plan_cast",
+           "CHUNK_ROWS", "PREDICT_THREADS", "FLOAT_BITS"]
 
 #: rows per chunk: intermediates of one chunk stay in the 1 MiB L2 (2048 x 57 float32 = 456 KiB in)
 CHUNK_ROWS = 2048
@@ -45,9 +49,11 @@ _INPUT_DTYPES = frozenset(np.dtype(t) for t in (np.int8, np.int16, np.int32, np.
 
 @dataclass(frozen=True)
 class FusedSegment:
-    """Dense layer + following activations, as a float matrix product and one post-kernel pass."""
+    """Dense node + the activations after it, as a float matrix product and one post-kernel pass."""
 
     names: tuple[str, ...]
+    input: str                  # tensor read
+    output: str                 # tensor written (the last absorbed node's output)
     weight: np.ndarray          # (n_in, n_out), raw weights * 2**up, in ``dtype``
     bias: np.ndarray            # (n_out,), raw (accum_t)bias, in ``dtype``
     steps: np.ndarray           # (n_steps, len(STEP_COLUMNS)) in ``dtype``
@@ -68,10 +74,14 @@ class FusedSegment:
 
 @dataclass(frozen=True)
 class LayersSegment:
-    """Layers run one by one on int64 by :func:`firmware_models.nn.kernels.run_layer`."""
+    """Nodes run one by one on int64 by their registered kernels."""
 
     layers: tuple
     fused: bool = field(default=False, init=False)
+
+    @property
+    def output(self) -> str:
+        return self.layers[-1].output
 
 
 def plan_cast(interval: tuple[int, int], d: int, dst: FixedType, relu: bool):
@@ -110,21 +120,24 @@ def plan_cast(interval: tuple[int, int], d: int, dst: FixedType, relu: bool):
     return row, (qa, qb), peak
 
 
-def _dense_segment(layer, interval: tuple[int, int], following: list):
-    """A fused segment for ``layer`` (+ as many of ``following`` as fit), or None."""
-    plan = kernels.cached_dense_plan(layer)
+_ABSORB = ("relu", "linear")
+
+
+def _dense_segment(node, interval: tuple[int, int], following: list):
+    """A fused segment for ``node`` (+ as many of ``following`` as fit), or None."""
+    plan = cached_dense_plan(node)
     if plan["route"] not in ("blas32", "blas64") or plan["shift"] > 0:
         return None
-    ta, tr = layer.types["accum"], layer.types["result"]
+    ta, tr = node.types["accum"], node.types["result"]
     up = -plan["shift"]
-    w = layer.params["weight"].astype(object) * (1 << up)
+    w = node.params["weight"].astype(object) * (1 << up)
     bias = [int(v) for v in plan["bias_accum"]]
     xa, xb = interval
     xmax = max(abs(xa), abs(xb))
     col_abs = [int(v) for v in np.abs(w).sum(axis=0)] if w.size else [0]
     peak = max(xmax * max(col_abs, default=0), xmax, int(np.abs(w).max(initial=0)))
-    lo_s = [sum(min(int(wi) * xa, int(wi) * xb) for wi in w[:, o]) + bias[o] for o in range(layer.n_out)]
-    hi_s = [sum(max(int(wi) * xa, int(wi) * xb) for wi in w[:, o]) + bias[o] for o in range(layer.n_out)]
+    lo_s = [sum(min(int(wi) * xa, int(wi) * xb) for wi in w[:, o]) + bias[o] for o in range(node.n_out)]
+    hi_s = [sum(max(int(wi) * xa, int(wi) * xb) for wi in w[:, o]) + bias[o] for o in range(node.n_out)]
     acc = (min(lo_s), max(hi_s))
     peak = max(peak, xmax * max(col_abs, default=0) + max((abs(b) for b in bias), default=0))
     rows = []
@@ -139,121 +152,158 @@ def _dense_segment(layer, interval: tuple[int, int], following: list):
         return None
     rows.append(step[0])
     cur, peak = step[1], max(peak, step[2])
-    names = [layer.name]
+    names, out = [node.name], node.output
     for act in following:
-        if act.kind not in ("relu", "linear"):
-            break
         step = plan_cast(cur, act.types["input"].fractional - act.types["result"].fractional, act.types["result"],
-                     act.kind == "relu")
+                         act.kind == "relu")
         if step is None or max(peak, step[2]) >= 1 << 53:
             break
         rows.append(step[0])
         cur, peak = step[1], max(peak, step[2])
         names.append(act.name)
+        out = act.output
     if peak >= 1 << 53:
         return None
     dt = np.dtype(np.float32 if peak < 1 << 24 else np.float64)
     steps = np.array([r for r in rows if r is not None], dtype=dt).reshape(-1, len(STEP_COLUMNS))
-    return FusedSegment(tuple(names), np.ascontiguousarray(w.astype(dt)), np.array(bias, dtype=dt), steps, dt, cur,
-                        peak)
+    return FusedSegment(tuple(names), node.inputs[0], out, np.ascontiguousarray(w.astype(dt)),
+                        np.array(bias, dtype=dt), steps, dt, cur, peak)
 
 
 def fused_plan(model) -> list:
-    """Segments of ``model.layers`` (memoized on the model for the current layer list)."""
-    key = (model.input_type, *model.layers)
-    memo = getattr(model, "_fused_memo", None)  # holds the layers themselves: compared by identity
+    """Steps of ``model``'s graph in execution order (memoized on the model for its node list)."""
+    graph = model.graph
+    key = tuple(graph.nodes)
+    memo = getattr(model, "_fused_memo", None)  # holds the nodes themselves: compared by identity
     if memo is not None and len(memo[0]) == len(key) and all(a is b for a, b in zip(memo[0], key)):
         return memo[1]
-    segs: list = []
-    t = model.input_type
-    interval = (t.min_raw, t.max_raw)
-    k = 0
-    layers = model.layers
-    while k < len(layers):
-        layer = layers[k]
-        seg = _dense_segment(layer, interval, layers[k + 1:]) if layer.kind == "dense" else None
+    consumers = graph.consumers()
+    ports_out = {p.arg for p in graph.outputs}
+    intervals = {p.arg: (p.type.min_raw, p.type.max_raw) for p in graph.inputs}
+    done: set[str] = set()
+    steps: list = []
+    for node in graph.nodes:
+        if node.name in done:
+            continue
+        seg = None
+        if node.kind == "dense":
+            following, cur = [], node.output
+            while cur not in ports_out and len(consumers[cur]) == 1 and consumers[cur][0].kind in _ABSORB:
+                nxt = consumers[cur][0]
+                following.append(nxt)
+                cur = nxt.output
+            rt = node.types["input"]
+            interval = intervals.get(node.inputs[0], (rt.min_raw, rt.max_raw))
+            seg = _dense_segment(node, interval, following)
         if seg is None:
-            if segs and not segs[-1].fused:
-                segs[-1] = LayersSegment(segs[-1].layers + (layer,))
-            else:
-                segs.append(LayersSegment((layer,)))
-            rt = layer.types["result"]
-            interval = (rt.min_raw, rt.max_raw)
-            k += 1
+            steps.append(LayersSegment((node,)))
+            rt = node.types["result"]
+            intervals[node.output] = (rt.min_raw, rt.max_raw)
+            done.add(node.name)
         else:
-            segs.append(seg)
-            interval = seg.out_interval
-            k += len(seg.names)
-    model._fused_memo = (key, segs)
-    return segs
+            steps.append(seg)
+            intervals[seg.output] = seg.out_interval
+            done.update(seg.names)
+    model._fused_memo = (key, steps)
+    return steps
 
 
-def _out_dtype(seg, nxt):
-    """Where a segment writes: the next fused segment's float type when exact there, else int64."""
-    if nxt is not None and nxt.fused and seg.fused and \
-            max(abs(v) for v in seg.out_interval) < 1 << FLOAT_BITS[nxt.dtype]:
-        return nxt.dtype
-    return np.dtype(np.int64)
+def _tensor_dtypes(model, steps) -> dict[str, np.dtype]:
+    """Where each tensor lives between steps: a float type when every reader is a fused step of it."""
+    readers: dict[str, list] = {}
+    for st in steps:
+        for t in ([st.input] if st.fused else [t for n in st.layers for t in n.inputs]):
+            readers.setdefault(t, []).append(st)
+    ports_out = {p.arg for p in model.graph.outputs}
+    producers = {st.output: st for st in steps}
+    out = {}
+    for t, rs in readers.items():
+        dts = {r.dtype for r in rs if r.fused}
+        prod = producers.get(t)
+        floatable = len(dts) == 1 and all(r.fused for r in rs) and t not in ports_out
+        if floatable and prod is not None and prod.fused:
+            dt = next(iter(dts))
+            floatable = max(abs(v) for v in prod.out_interval) < 1 << FLOAT_BITS[dt]
+        elif floatable and prod is not None:
+            floatable = False
+        out[t] = next(iter(dts)) if floatable else np.dtype(np.int64)
+    return out
 
 
-def _run_rows(segs, x, lo: int, hi: int, out: np.ndarray, start: int, stop: int, chunk: int) -> int:
-    """Rows [start, stop) of x -> out; returns the count of inputs outside [lo, hi]."""
+def _run_rows(model, steps, dtypes, inputs, float_ports, out, start: int, stop: int, chunk: int) -> int:
+    """Rows [start, stop) of the input ports -> out (port tensor -> array); returns the out-of-range count."""
     bad = 0
-    first = segs[0]
     chunk = max(1, min(chunk, stop - start))
-    inp = np.empty((chunk, x.shape[1]), dtype=first.dtype) if first.fused else None
-    accs = [np.empty((chunk, s.n_out), dtype=s.dtype) if s.fused else None for s in segs]
-    nxts = segs[1:] + [None]
-    dsts = [np.empty((chunk, s.n_out), dtype=_out_dtype(s, nx)) if s.fused and nx is not None else None
-            for s, nx in zip(segs, nxts)]
+    bufs = {t: np.empty((chunk, size), dtype=dtypes[t]) for t, size in float_ports.items()}
+    accs = [np.empty((chunk, st.n_out), dtype=st.dtype) if st.fused else None for st in steps]
+    mids = [np.empty((chunk, st.n_out), dtype=dtypes[st.output]) if st.fused and st.output not in out else None
+            for st in steps]
+    ports = model.graph.inputs
     for s0 in range(start, stop, chunk):
         s1 = min(s0 + chunk, stop)
         m = s1 - s0
-        if first.fused:
-            cur = inp[:m]
-            bad += ints_to_float(x[s0:s1], lo, hi, -(1 << 31) <= lo and hi < 1 << 31, cur)
-        else:
-            cur = x[s0:s1]
-        for seg, nxt, acc, dst in zip(segs, nxts, accs, dsts):
-            if seg.fused:
-                if cur.dtype != seg.dtype:  # from an int64 layers segment
-                    cur = cur.astype(seg.dtype)
-                acc = acc[:m]
-                np.matmul(cur, seg.weight, out=acc)
-                cur = out[s0:s1] if dst is None else dst[:m]
-                dense_post(acc, seg.bias, seg.steps, seg.narrow and cur.dtype.kind == "i", cur)
+        env = {}
+        for p, arr in zip(ports, inputs):
+            if p.arg in float_ports:
+                cur = bufs[p.arg][:m]
+                lo, hi = p.type.min_raw, p.type.max_raw
+                bad += ints_to_float(arr[s0:s1], lo, hi, -(1 << 31) <= lo and hi < 1 << 31, cur)
+                env[p.arg] = cur
             else:
-                cur = cur.astype(np.int64, copy=False)
-                for layer in seg.layers:
-                    cur = kernels.run_layer(layer, cur)
-                if nxt is None:
-                    out[s0:s1] = cur
+                env[p.arg] = arr[s0:s1]
+        for st, acc, mid in zip(steps, accs, mids):
+            if st.fused:
+                cur = env[st.input]
+                if cur.dtype != st.dtype:
+                    cur = cur.astype(st.dtype)
+                acc = acc[:m]
+                np.matmul(cur, st.weight, out=acc)
+                dst = out[st.output][s0:s1] if st.output in out else mid[:m]
+                dense_post(acc, st.bias, st.steps, st.narrow and dst.dtype.kind == "i", dst)
+                env[st.output] = dst
+            else:
+                for node in st.layers:
+                    xs = [np.ascontiguousarray(env[t].astype(np.int64, copy=False)) for t in node.inputs]
+                    y = kernels.run_layer(node, xs)
+                    if node.output in out:
+                        out[node.output][s0:s1] = y
+                    env[node.output] = y
     return bad
 
 
-def predict_fused(model, x: np.ndarray, *, threads: int | None = None) -> np.ndarray:
-    """Raw int64 outputs of the layer chain for raw integer inputs (validated like ``check_input``)."""
+def predict_graph(model, x, *, threads: int | None = None) -> dict[str, np.ndarray]:
+    """Raw int64 outputs of every output port for raw integer inputs (any form ``split_inputs`` takes)."""
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
         msg = f"threads must be a positive int (or None for PREDICT_THREADS={PREDICT_THREADS}), got {threads!r}"
         raise ModelFormatError(msg)
-    segs = fused_plan(model)
-    arr = np.asarray(x)
-    if not (segs[0].fused and arr.ndim == 2 and arr.shape[1] == model.n_inputs and arr.dtype in _INPUT_DTYPES):
-        arr = model.check_input(arr)        # raises on shape, dtype, range; int64 from here
-    arr = np.ascontiguousarray(arr)
-    n = arr.shape[0]
-    out = np.empty((n, model.layers[-1].n_out), dtype=np.int64)
-    t = model.input_type
+    steps = fused_plan(model)
+    dtypes = _tensor_dtypes(model, steps)
+    inputs = model.split_inputs(x, check=False)
+    float_ports = {}
+    for k, (p, arr) in enumerate(zip(model.graph.inputs, inputs)):
+        if dtypes.get(p.arg, np.dtype(np.int64)).kind == "f" and arr.dtype in _INPUT_DTYPES:
+            float_ports[p.arg] = p.size
+            inputs[k] = np.ascontiguousarray(arr)
+        else:
+            inputs[k] = model._port_array(p, arr, check=True)
+            dtypes[p.arg] = np.dtype(np.int64)
+    n = inputs[0].shape[0]
+    out = {p.arg: np.empty((n, p.size), dtype=np.int64) for p in model.graph.outputs}
     n_threads = max(1, min(threads or PREDICT_THREADS, -(-n // CHUNK_ROWS)))
+    args = (model, steps, dtypes, inputs, float_ports, out)
     with kernels.blas_limit():
         if n_threads == 1:
-            bad = _run_rows(segs, arr, t.min_raw, t.max_raw, out, 0, n, CHUNK_ROWS)
+            bad = _run_rows(*args, 0, n, CHUNK_ROWS)
         else:
             per = -(-(-(-n // CHUNK_ROWS)) // n_threads) * CHUNK_ROWS
             with ThreadPoolExecutor(n_threads) as pool:
-                futs = [pool.submit(_run_rows, segs, arr, t.min_raw, t.max_raw, out, a, min(a + per, n), CHUNK_ROWS)
-                        for a in range(0, n, per)]
+                futs = [pool.submit(_run_rows, *args, a, min(a + per, n), CHUNK_ROWS) for a in range(0, n, per)]
                 bad = sum(f.result() for f in futs)
     if bad:
-        model.check_input(arr)  # raises RawRangeError naming the span and the fix
-    return out
+        model.split_inputs(x)  # raises RawRangeError naming the span and the fix
+    return {p.name: out[p.arg] for p in model.graph.outputs}
+
+
+def predict_fused(model, x, *, threads: int | None = None) -> np.ndarray:
+    """The first output port of :func:`predict_graph` (the sequential model's single output)."""
+    return predict_graph(model, x, threads=threads)[model.output_name]

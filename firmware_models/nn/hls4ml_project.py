@@ -1,296 +1,436 @@
-"""Loader 1: an hls4ml project directory (Vivado/Vitis backend, io_parallel or io_stream) -> NNModel.
+"""Loader 1: an hls4ml project folder, as its authors ship it -> :class:`~firmware_models.nn.model.NNModel`.
 
-Reads what hls4ml 1.3.0 writes under ``<output_dir>/firmware/`` for any project
-name and frontend (PyTorch, Keras, ONNX/QONNX): ``defines.h`` (``typedef <type>
-<name>;``; io_stream wraps types as ``nnet::array<T, N*k>``, whose arithmetic is on
-``T``), ``parameters.h`` (one ``struct configN : nnet::dense_config {...}`` per
-layer: sizes, io_type, strategy, reuse factor, kernel, product, typedefs), the top
-function ``<project>.cpp`` (array or ``hls::stream`` arguments, possibly inside a
-namespace; the sequence of ``nnet::<layer><...>(in, out, ...); // <name>`` calls and
-the ``load_weights_from_txt`` list) and ``weights/*.txt``. The .txt files are the
-truth: the emulation reads them as doubles and assigns them to ``weight_t``
-(:data:`firmware_models.nn.model.CONVENTIONS` ``weights_txt``); with WriteWeightsTxt
-off (no load list), the type, size and initializer of ``<type> <var>[N] = {...}`` in
-``weights/<var>.h`` are read instead (the same double -> weight_t conversion).
+Accepted layouts: ``<output_dir>/firmware/`` (hls4ml writes it, any project name, Vivado or
+Vitis, io_parallel or io_stream) or a bare folder holding the top ``.cpp`` (the cms-hls4ml
+folders: ``AXOL1TL_vN/NN``, ``CICADA_v1``, ``TOPO_.../NN``). The folder is read with the
+C++-subset reader (:mod:`.cpp_reader`, :mod:`.cpp_decls`) the way g++ compiles CMSSW's
+emulator (:data:`~firmware_models.nn.model.CONVENTIONS` ``preprocessor``): comments and
+inactive ``#if`` branches are ignored, so commented-out or ``#ifdef``'d weight loaders are
+not live code; sizes may be macros, products, ``static const`` or ``constexpr``
+expressions; types, configs and weights are found in whatever header defines them
+(``defines.h``, ``parameters.h``, ``weights/*.h``, one ``weights.h``), in any namespace.
 
-Anything it cannot model (other layer functions, dense kernels or io types,
-binary/ternary products) raises :class:`~firmware_models.errors.ModelFormatError`
-naming the layer, what it is and what is supported.
+The top function is the function of a ``.cpp`` in the folder whose body calls layers. Its
+array (or ``hls::stream``) arguments are the ports, in argument order: inputs are the
+arguments no layer writes, outputs the ones a layer writes; weight arrays passed as
+arguments (hls4ml's BramFactor) are weights, not data. Each call in the body becomes one
+graph node through its kind's builder in :mod:`firmware_models.nn.registry` (named by the
+``// name`` comment hls4ml writes after it); ``auto&`` aliases are followed; hls4ml's
+C-simulation helpers (``load_weights_from_txt``, ``save_layer_output``, ``convert_data``)
+move no data and are skipped. Weights come from a live ``load_weights_from_txt`` (the
+``weights/*.txt`` file) or else from the array's initializer; either way each decimal
+literal is read as a double and assigned to the weight type. The folder's own
+``nnet_utils`` copy decides where versions differ (:mod:`.nnet_headers`).
+
+Anything it cannot model raises :class:`~firmware_models.errors.ModelFormatError` naming
+the layer, what it is and what is supported.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 
 from firmware_models.errors import ModelFormatError
 from firmware_models.fixed import FixedType, quantize
-from firmware_models.nn.model import LayerRecord, NNModel
-from firmware_models.nn.tables import sigmoid_table, tanh_table
+from firmware_models.nn import registry
+from firmware_models.nn.cpp_decls import Call, Declarations, Function, number_list, read_declarations, statements
+from firmware_models.nn.cpp_reader import CppError, Source, Token, eval_int, join_tokens, read_file, split_top
+from firmware_models.nn.graph import Graph, Port, size_of
+from firmware_models.nn.model import NNModel
+from firmware_models.nn.nnet_headers import NnetHeaders
 
-__all__ = ["load_hls4ml_project", "resource_order"]
+__all__ = ["load_hls4ml_project", "resource_order", "ProjectReader"]
 
-_TYPEDEF = re.compile(r"typedef\s+(.+?)\s+(\w+)\s*;")
-_DEFINE = re.compile(r"(?:#define\s+(\w+)\s+(\d+))|(?:static\s+const\s+(?:unsigned|int)\s+(\w+)\s*=\s*(\d+)\s*;)")
-_TOP = re.compile(r"void\s+(\w+)\s*\(([^)]*)\)\s*\{")
-_PARAM = re.compile(r"(?:hls::stream\s*<\s*(\w+)\s*>\s*&\s*(\w+))|(?:(\w+)\s+(\w+)\s*\[\s*(\w+)\s*\])")
-#: io_stream packs values in ``nnet::array<T, N*k>`` (nnet_utils/nnet_types.h); the arithmetic is on T
-_ARRAY = re.compile(r"^nnet::array\s*<\s*(.+?)\s*,\s*[\w\s*+]+>$")
-_IO_TYPES = ("nnet::io_parallel", "nnet::io_stream")
-_HEADER_ARRAY = r"(\w+)\s+{var}\s*\[\s*(\d+)\s*\]\s*=\s*\{{"
-_LOAD = re.compile(r"load_weights_from_txt\s*<\s*(\w+)\s*,\s*(\d+)\s*>\s*\(\s*(\w+)\s*,\s*\"([^\"]+)\"\s*\)")
-_CALL = re.compile(r"nnet::(\w+)\s*<([^;]*?)>\s*\(([^;]*?)\)\s*;[ \t]*(?://[ \t]*(\S+))?")
-_STRUCT = re.compile(r"struct\s+(\w+)\s*:\s*nnet::(\w+)\s*\{(.*?)\n\s*\};", re.S)
-_STATIC = re.compile(r"static\s+const\s+(?:unsigned|int|bool)\s+(\w+)\s*=\s*([^;]+);")
-_USING = re.compile(r"using\s+(\w+)\s*=\s*nnet::(?:product::)?(\w+)\s*<")
-
-#: nnet:: calls in a top function that move no data between layers: weight loading (load_*), and what
-#: hls4ml's writer (writer/vivado_writer.py write_project_cpp) adds under #ifndef __SYNTHESIS__ for
-#: hls_model.trace(): save_layer_output copies a layer's output to the trace buffers
-_CSIM_HELPERS = ("convert_data", "save_layer_output")
-_SUPPORTED_CALLS = ("dense", "normalize", "relu", "leaky_relu", "linear", "sigmoid", "tanh")
-_KIND = {"dense": "dense", "normalize": "batchnorm", "relu": "relu", "leaky_relu": "leaky_relu",
-         "linear": "linear", "sigmoid": "sigmoid", "tanh": "tanh"}
-_DENSE_KERNELS = ("DenseLatency", "DenseResource_rf_leq_nin", "DenseResource_rf_gt_nin_rem0",
-                  "DenseResource_rf_gt_nin")
+#: calls in a top function that move no data between layers: weight loading, and what hls4ml's writer adds
+#: under #ifndef __SYNTHESIS__ for hls_model.trace() (writer/vivado_writer.py write_project_cpp)
+_CSIM_HELPERS = ("load_weights_from_txt", "load_compressed_weights_from_txt", "load_exponent_weights_from_txt",
+                 "convert_data", "save_layer_output", "print_result")
+_FIXED_NAMES = ("ap_fixed", "ap_ufixed", "ap_int", "ap_uint")
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text()
-    except OSError as exc:
-        msg = f"cannot read {path}: {exc.strerror}; point at an hls4ml project directory (with firmware/)"
-        raise ModelFormatError(msg) from exc
+def resource_order(kernel: str, n_in: int, n_out: int, rf: int):
+    """Order of product additions per output in hls4ml's resource kernels (see ``layers.dense``)."""
+    from firmware_models.nn.layers.dense import resource_order as _ro
+
+    return _ro(kernel, n_in, n_out, rf)
 
 
-def _structs(text: str) -> dict[str, dict]:
-    out = {}
-    for name, base, body in _STRUCT.findall(text):
-        fields = {k: v.strip() for k, v in _STATIC.findall(body)}
-        types = {alias: t for t, alias in _TYPEDEF.findall(body)}
-        using = dict(_USING.findall(body))
-        out[name] = {"base": base, "fields": fields, "types": types, "using": using}
-    return out
+class Config:
+    """A config struct of ``parameters.h``: integer fields, type fields, template aliases."""
+
+    def __init__(self, reader: ProjectReader, struct, layer: str) -> None:
+        self.reader, self.struct, self.layer = reader, struct, layer
+        self._values: dict[str, int] = {}
+
+    @property
+    def base(self) -> str:
+        return self.struct.base
+
+    def has(self, name: str) -> bool:
+        return name in self.struct.fields
+
+    def _lookup(self, name: str):
+        base = name.split("::")[-1]
+        if base in self.struct.fields and not name.startswith("nnet::"):
+            return self.int(base)
+        return self.reader.decls.const(name)
+
+    def int(self, name: str, default=None) -> int:
+        if name in self._values:
+            return self._values[name]
+        toks = self.struct.fields.get(name)
+        if toks is None:
+            if default is None:
+                msg = f"layer {self.layer}: config {self.struct.name} has no field {name}"
+                raise ModelFormatError(msg)
+            return default
+        v = eval_int(toks, self._lookup, f"layer {self.layer}: config {self.struct.name}::{name}")
+        self._values[name] = v
+        return v
+
+    def text(self, name: str) -> str | None:
+        toks = self.struct.fields.get(name)
+        return None if toks is None else join_tokens(toks)
+
+    def type(self, name: str, default: str | None = None) -> FixedType:
+        toks = self.struct.typedefs.get(name)
+        if toks is None:
+            if default is None:
+                msg = f"layer {self.layer}: config {self.struct.name} has no typedef {name}"
+                raise ModelFormatError(msg)
+            return self.reader.type(default, self.layer)
+        return self.reader.type_tokens(toks, self.layer)
+
+    def using(self, name: str) -> str | None:
+        """The template a ``using name = nnet::[product::]X<...>`` alias names (``X``), or None."""
+        toks = self.struct.usings.get(name)
+        if toks is None:
+            return None
+        ids = []
+        for t in toks:
+            if t.text == "<":
+                break
+            if t.kind == "id":
+                ids.append(t.text)
+        return ids[-1] if ids else None
 
 
-def _read_values(fw: Path, fname: str, var: str) -> list[float]:
-    """Decimal tokens of one weight array: ``weights/<fname>`` (.txt), else the initializer in ``weights/<var>.h``."""
-    src = fw / "weights" / fname
-    if src.suffix == ".txt" and src.exists():
-        text = _read(src)
-        line = text.splitlines()[0] if text.strip() else ""
-    else:
-        src = fw / "weights" / f"{var}.h"
-        m = re.search(r"=\s*\{([^}]*)\}", _read(src))
-        if m is None:
-            msg = f"{src}: no initializer list for {var}; regenerate the project with hls4ml"
-            raise ModelFormatError(msg)
-        line = m.group(1)
-    try:
-        return [float(tok) for tok in line.split(",") if tok.strip()]
-    except ValueError as exc:
-        msg = f"{src}: not a comma-separated list of decimal numbers ({exc})"
-        raise ModelFormatError(msg) from exc
+class ProjectReader:
+    """A project folder's top function, declarations and weights (the builders' ``ctx``)."""
 
-
-def resource_order(kernel: str, n_in: int, n_out: int, rf: int) -> tuple[np.ndarray | None, str]:
-    """Order of product additions per output in hls4ml's resource kernels (simulating their loops).
-
-    Returns (order (n_out, n_in) or None, note); the note is set when the order is not modelled.
-    """
-    if kernel == "DenseLatency":
-        return None, ""
-    seq: list[list[int]] = [[] for _ in range(n_out)]
-    block = -(-(n_in * n_out) // rf)
-    if kernel == "DenseResource_rf_leq_nin":
-        multfactor = min(n_in, rf)
-        multscale = -(-(n_in * n_out) // multfactor) // n_out
-        for ir in range(rf):
-            in_index, out_index, acc_step = ir, 0, 0
-            for _ in range(block):
-                seq[out_index].append(in_index)
-                in_index += rf
-                if in_index >= n_in:
-                    in_index = ir
-                if acc_step + 1 >= multscale:
-                    acc_step, out_index = 0, out_index + 1
-                else:
-                    acc_step += 1
-    elif kernel == "DenseResource_rf_gt_nin_rem0":
-        rufactor = min(rf, n_in * n_out)
-        outscale = rufactor // n_in
-        outidx, outstep = [], 0
-        for ir in range(rufactor):
-            outidx.append(outstep)
-            if (ir + 1) % n_in == 0:
-                outstep += 1
-        in_index = 0
-        for ir in range(rufactor):
-            w_index, out_index = ir, outidx[ir]
-            for _ in range(block):
-                seq[out_index].append(in_index)
-                w_index += rufactor
-                if w_index >= n_in * n_out:
-                    break
-                out_index += outscale
-            in_index = 0 if in_index + 1 >= n_in else in_index + 1
-    else:
-        return None, f"Resource strategy kernel {kernel} (partial sums per reuse step)"
-    if any(sorted(s) != list(range(n_in)) for s in seq):
-        return None, f"Resource strategy kernel {kernel} with n_in={n_in}, n_out={n_out}, RF={rf}"
-    return np.array(seq, dtype=np.int64), ""
-
-
-class _Project:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.fw = root / "firmware" if (root / "firmware").is_dir() else root
-        defines = _read(self.fw / "defines.h")
-        self.typedefs = {alias: t for t, alias in _TYPEDEF.findall(defines)}
-        self.consts = {}
-        for a, b, c, d in _DEFINE.findall(defines):
-            self.consts[a or c] = int(b or d)
-        self.configs = _structs(_read(self.fw / "parameters.h"))
-        tops = [p for p in self.fw.glob("*.cpp") if _TOP.search(_read(p)) and "nnet::" in _read(p)]
-        if not tops:
-            msg = f"{self.fw}: no top function (<project>.cpp with nnet:: calls); is this an hls4ml project?"
+        self.utils_dir: Path | None = None
+        self.headers = NnetHeaders(None)
+        self.top, self.decls, self.src = self._find_top()
+        self.headers = NnetHeaders(self.utils_dir)
+        self.loads: dict[str, tuple[str, str, list]] = {}
+        self._types: dict[str, FixedType] = {}
+
+    # ---------------------------------------------------------------- reading
+    def _resolve(self, name: str, including: Path) -> Path | None:
+        for base in (including.parent, self.fw, self.root, self.fw.parent):
+            p = (base / name).resolve()
+            if p.is_file():
+                if p.name.startswith("nnet_") and p.name != "nnet_code_gen.h":
+                    # hls4ml's library (nnet_utils): its version is read by nnet_headers, not as project code
+                    if self.utils_dir is None:
+                        self.utils_dir = p.parent
+                    return None
+                return p
+        return None
+
+    def _read_unit(self, cpp: Path) -> tuple[Declarations, Source]:
+        src = read_file(cpp.resolve(), self._resolve)
+        return read_declarations(src), src
+
+    def _find_top(self) -> tuple[Function, Declarations, Source]:
+        if not self.fw.is_dir():
+            msg = f"{self.root} is not a directory; pass an hls4ml project folder (the output_dir, its firmware/, " \
+                  "or a folder holding the top .cpp)"
             raise ModelFormatError(msg)
-        self.top_text = _read(tops[0])
-        self.loads = {var: (tname, int(size), fname) for tname, size, var, fname in _LOAD.findall(self.top_text)}
+        found, seen = [], []
+        for cpp in sorted(self.fw.glob("*.cpp")):
+            try:
+                text = cpp.read_text(errors="replace")
+            except OSError:
+                continue
+            if "::" not in text:
+                continue
+            try:
+                decls, src = self._read_unit(cpp)
+            except CppError:
+                continue
+            seen.append(cpp.name)
+            for fns in decls.functions.values():
+                for fn in fns:
+                    if fn.file == str(cpp.resolve()) and self._calls_layers(fn, decls, src):
+                        found.append((fn, decls, src, cpp))
+        if not found:
+            hint = ""
+            subs = [p.name for p in self.fw.iterdir() if p.is_dir() and list(p.glob("*.cpp"))] \
+                if self.fw.is_dir() else []
+            if subs:
+                hint = (f"; the network may be in a subfolder: {', '.join(sorted(subs))} (a CMSSW emulator wrapper "
+                        "folder keeps it in NN/)")
+            msg = (f"{self.fw}: no top function (a .cpp with a function that calls nnet:: layers) among "
+                   f"{seen or 'no .cpp files'}; is this an hls4ml project?{hint}")
+            raise ModelFormatError(msg)
+        if len(found) > 1:
+            named = [f for f in found if f[0].name == f[3].stem]
+            if len(named) == 1:
+                found = named
+            else:
+                msg = (f"{self.fw}: several functions call layers ({', '.join(f[0].name for f in found)}); "
+                       "pass a folder with one network")
+                raise ModelFormatError(msg)
+        fn, decls, src, _ = found[0]
+        return fn, decls, src
 
-    def is_weight(self, var: str) -> bool:
-        """A weight array: loaded by the top function or defined in weights/<var>.h."""
-        return var in self.loads or (self.fw / "weights" / f"{var}.h").is_file()
+    @staticmethod
+    def _calls_layers(fn: Function, decls: Declarations, src: Source) -> bool:
+        for st in statements(fn.body, src.trailing):
+            if st.kind == "call" and st.call.namespace.split("::")[-1:] == ["nnet"] \
+                    and st.call.function not in _CSIM_HELPERS:
+                return True
+            if st.kind == "call" and st.call.function in decls.functions and \
+                    any(f.file.endswith("nnet_code_gen.h") for f in decls.functions[st.call.function]):
+                return True
+        return False
 
-    def type(self, alias: str, layer: str) -> FixedType:
-        text = self.typedefs.get(alias, alias)
-        packed = _ARRAY.match(text)
-        if packed:  # io_stream: a stream of nnet::array packs of the element type
-            text = self.typedefs.get(packed.group(1), packed.group(1))
+    # ---------------------------------------------------------------- the builders' interface
+    def type(self, text: str, layer: str) -> FixedType:
+        """The fixed-point type a type name or spelling denotes (typedefs followed)."""
+        key = text
+        if key in self._types:
+            return self._types[key]
+        from firmware_models.nn.cpp_reader import tokenize
+
+        t = self.type_tokens(tokenize(text, "<type>"), layer)
+        self._types[key] = t
+        return t
+
+    def type_tokens(self, toks: list[Token], layer: str, _depth: int = 0) -> FixedType:
+        toks = [t for t in toks if t.text not in ("typename", "const", "volatile")]
+        text = join_tokens(toks)
+        if _depth > 32:
+            msg = f"layer {layer}: typedef cycle at {text}"
+            raise ModelFormatError(msg)
+        # drop namespace qualifiers
+        while len(toks) >= 2 and toks[1].text == "::" and (toks[0].text in self.decls.namespaces or
+                                                           toks[0].text in ("nnet", "hls4ml")):
+            toks = toks[2:]
+        if len(toks) == 1 and toks[0].kind == "id" and toks[0].text in self.decls.typedefs:
+            return self.type_tokens(self.decls.typedefs[toks[0].text], layer, _depth + 1)
+        if toks and toks[0].text == "array" and len(toks) > 2 and toks[1].text == "<":
+            # io_stream packs values in nnet::array<T, N*k> (nnet_utils/nnet_types.h); the arithmetic is on T
+            inner = split_top(toks[2:-1], ",", angle=True)[0]
+            return self.type_tokens(inner, layer, _depth + 1)
+        if toks and toks[0].text in _FIXED_NAMES and len(toks) > 2 and toks[1].text == "<":
+            parts = split_top(toks[2:-1], ",", angle=True)
+            vals = []
+            for k, part in enumerate(parts):
+                if k in (0, 1, 4):
+                    try:
+                        vals.append(str(eval_int(part, self.decls.const, f"layer {layer}: type {text}")))
+                    except CppError as exc:
+                        msg = f"layer {layer}: type {text}: {exc}"
+                        raise ModelFormatError(msg) from exc
+                else:
+                    vals.append(join_tokens(part).split("::")[-1])
+            text = f"{toks[0].text}<{','.join(vals)}>"
         try:
             return FixedType.parse(text)
         except ModelFormatError as exc:
-            msg = f"layer {layer}: type {alias} = {text!r} is not a fixed-point type this emulator models ({exc})"
+            msg = f"layer {layer}: type {join_tokens(toks)!r} is not a fixed-point type this emulator models ({exc})"
             raise ModelFormatError(msg) from exc
 
+    def config(self, name: str, layer: str) -> Config:
+        st = self.decls.structs.get(self.decls.unqualify(name))
+        if st is None:
+            msg = f"layer {layer}: config struct {name} not found in the project's headers (parameters.h)"
+            raise ModelFormatError(msg)
+        return Config(self, st, layer)
+
+    def number(self, arg: str, layer: str, what: str) -> float:
+        from firmware_models.nn.cpp_reader import parse_number, tokenize
+
+        toks = tokenize(arg, "<arg>")
+        sign = 1
+        while toks and toks[0].text in "+-":
+            sign = -sign if toks[0].text == "-" else sign
+            toks = toks[1:]
+        if len(toks) == 1 and toks[0].kind == "num":
+            return sign * parse_number(toks[0].text, f"layer {layer}")
+        try:
+            return sign * eval_int(toks, self.decls.const, f"layer {layer}")
+        except CppError as exc:
+            msg = f"layer {layer}: {what} {arg!r} is not a number literal"
+            raise ModelFormatError(msg) from exc
+
+    def variant(self, kind: str, layer: str) -> str:
+        return self.headers.variant(kind, layer)
+
+    def function(self, name: str) -> list[Function]:
+        return self.decls.functions.get(self.decls.unqualify(name).split("::")[-1], [])
+
+    def comments(self) -> dict:
+        return self.src.comments
+
+    def is_weight(self, var: str) -> bool:
+        return var in self.loads or var in self.decls.arrays
+
     def weights(self, var: str, layer: str) -> tuple[np.ndarray, FixedType]:
+        """Raw weight values (flat) and their type: a live .txt loader, else the array's initializer."""
+        var = self.decls.unqualify(var)
+        arr = self.decls.arrays.get(var)
         if var in self.loads:
-            tname, size, fname = self.loads[var]
-        else:  # WriteWeightsTxt off: the array is defined with its initializer in weights/<var>.h
-            header = self.fw / "weights" / f"{var}.h"
-            if not header.exists():
-                msg = (f"layer {layer}: weights {var} are neither loaded by the top function (load_weights_from_txt) "
-                       f"nor defined in {header}; pass a complete hls4ml project directory")
-                raise ModelFormatError(msg)
-            m = re.search(_HEADER_ARRAY.format(var=re.escape(var)), _read(header))
-            if m is None:
-                msg = f"{header}: no definition '<type> {var}[N] = {{...}}'; regenerate the project with hls4ml"
-                raise ModelFormatError(msg)
-            tname, size, fname = m.group(1), int(m.group(2)), f"{var}.h"
-        t = self.type(tname, layer)
-        vals = _read_values(self.fw, fname, var)
+            tname, fname, size_toks = self.loads[var]
+            t = self.type(tname, layer)
+            vals = self._txt_values(fname, layer)
+            size = eval_int(size_toks or arr.size, self.decls.const, f"layer {layer}: {var}")
+            where = f"weights/{fname}"
+        elif arr is not None and arr.init is not None:
+            t = self.type_tokens(arr.type, layer)
+            try:
+                vals = number_list(arr.init, f"{arr.file}:{arr.line} {var}")
+                size = eval_int(arr.size, self.decls.const, f"layer {layer}: {var}")
+            except CppError as exc:
+                raise ModelFormatError(str(exc)) from exc
+            where = Path(arr.file).name
+        else:
+            state = f"declared without values ({Path(arr.file).name}:{arr.line})" if arr is not None else \
+                f"not defined in the project's headers (e.g. weights/{var}.h)"
+            msg = (f"layer {layer}: weights {var} are neither loaded by the top function (load_weights_from_txt) "
+                   f"nor given values: {state}; pass a complete project folder (weights/*.h, weights.h or "
+                   "weights/*.txt)")
+            raise ModelFormatError(msg)
         if len(vals) != size:
-            msg = f"layer {layer}: {fname} holds {len(vals)} values, the firmware expects {size}"
+            msg = f"layer {layer}: {where} holds {len(vals)} values, the firmware expects {size}"
             raise ModelFormatError(msg)
         return quantize(np.array(vals, dtype=np.float64), t, context=f"layer {layer} {var}"), t
 
-    def layer(self, func: str, targs: list[str], args: list[str], name: str) -> LayerRecord:
-        if func not in _SUPPORTED_CALLS:
-            msg = (f"layer {name}: nnet::{func} is not supported; supported layers: "
-                   f"{', '.join(_SUPPORTED_CALLS)} (io_parallel or io_stream)")
-            raise ModelFormatError(msg)
-        cfg = self.configs.get(targs[-1])
-        if cfg is None:
-            msg = f"layer {name}: config struct {targs[-1]} not found in parameters.h"
-            raise ModelFormatError(msg)
-        f = cfg["fields"]
-        if "io_type" in f and f["io_type"] not in _IO_TYPES:
-            msg = (f"layer {name}: io_type {f['io_type']} is not supported; supported: {', '.join(_IO_TYPES)} "
-                   "(convert with io_type='io_parallel' or 'io_stream')")
-            raise ModelFormatError(msg)
-        n_in = int(f.get("n_in", "0"))
-        types = {"input": self.type(targs[0], name), "result": self.type(targs[-2], name)}
-        kind = _KIND[func]
-        product = cfg["using"].get("product", "mult")
-        if product != "mult":
-            msg = f"layer {name}: product nnet::product::{product} is not supported (only mult)"
-            raise ModelFormatError(msg)
-        params, extra = {}, {}
-        if kind == "dense":
-            n_out = int(f["n_out"])
-            types["accum"] = self.type(cfg["types"].get("accum_t", ""), name)
-            w, types["weight"] = self.weights(args[2].strip(), name)
-            b, types["bias"] = self.weights(args[3].strip(), name)
-            kernel = cfg["using"].get("kernel", "DenseLatency")
-            if kernel not in _DENSE_KERNELS:
-                msg = f"layer {name}: dense kernel {kernel} is not supported; supported: {', '.join(_DENSE_KERNELS)}"
-                raise ModelFormatError(msg)
-            rf = int(f.get("reuse_factor", "1"))
-            if kernel == "DenseLatency":
-                w = w.reshape(n_in, n_out)
-            else:  # resource strategy stores weights transposed
-                w = np.ascontiguousarray(w.reshape(n_out, n_in).T)
-            order, note = resource_order(kernel, n_in, n_out, rf)
-            params = {"weight": w, "bias": b}
-            extra = {"reuse_factor": rf, "strategy": "latency" if kernel == "DenseLatency" else "resource",
-                     "order": order, "order_note": note}
-        elif kind == "batchnorm":
-            n_out = n_in
-            if int(f.get("n_filt", "-1")) != -1:
-                msg = f"layer {name}: BatchNormalization over filters (n_filt) is not supported (Dense inputs only)"
-                raise ModelFormatError(msg)
-            params["scale"], types["scale"] = self.weights(args[2].strip(), name)
-            params["bias"], types["bias"] = self.weights(args[3].strip(), name)
-        else:
-            n_out = n_in
-            if kind == "leaky_relu":
-                types["param"] = self.type(targs[1], name)
+    def _txt_values(self, fname: str, layer: str) -> list[float]:
+        for base in (self.fw / "weights", self.root / "weights", self.fw):
+            p = base / fname
+            if p.is_file():
+                text = p.read_text()
+                line = text.splitlines()[0] if text.strip() else ""
                 try:
-                    alpha = float(args[1])
+                    return [float(tok) for tok in line.split(",") if tok.strip()]
                 except ValueError as exc:
-                    msg = f"layer {name}: leaky_relu alpha {args[1]!r} is not a number literal"
+                    msg = f"{p}: not a comma-separated list of decimal numbers ({exc})"
                     raise ModelFormatError(msg) from exc
-                params["alpha"] = quantize(np.array(alpha), types["param"], context=f"layer {name} alpha")
-            elif kind in ("sigmoid", "tanh"):
-                types["table"] = self.type(cfg["types"].get("table_t", "ap_fixed<18,8>"), name)
-                size = int(f.get("table_size", "1024"))
-                build = sigmoid_table if kind == "sigmoid" else tanh_table
-                params["table"] = build(size, types["table"])
-                extra = {"table_size": size}
-        io_type = "io_stream" if f.get("io_type") == "nnet::io_stream" else "io_parallel"
-        return LayerRecord(name=name, kind=kind, n_in=n_in, n_out=n_out, types=types, params=params, io_type=io_type,
-                           **extra)
+        msg = f"layer {layer}: the top function loads weights/{fname}, which is not in {self.fw / 'weights'}"
+        raise ModelFormatError(msg)
+
+
+def _layer_name(call: Call, used: set[str]) -> str:
+    words = call.comment.split()
+    name = words[0] if len(words) == 1 else ""
+    if not name or not all(c.isalnum() or c in "_-." for c in name):
+        name = call.args[-1] if call.args else call.function
+    base, k = name, 1
+    while name in used:
+        k += 1
+        name = f"{base}_{k}"
+    used.add(name)
+    return name
+
+
+def _build_graph(prj: ProjectReader) -> Graph:
+    top, decls = prj.top, prj.decls
+    stmts = statements(top.body, prj.src.trailing)
+    for st in stmts:   # live weight loaders (after the preprocessor: only those g++ compiles)
+        c = st.call
+        if st.kind == "call" and c.function == "load_weights_from_txt" and len(c.args) >= 2 and c.targs:
+            fname = c.args[1].strip('"')
+            prj.loads[decls.unqualify(c.args[0])] = (c.targs[0], fname, c.targ_tokens[1] if len(c.targs) > 1 else [])
+    where = f"{prj.fw}: top function {top.name}"
+    params = [p for p in top.params if not prj.is_weight(p.name)]
+    alias: dict[str, str] = {}
+    declared: dict[str, tuple[int | None, FixedType | None]] = {}
+
+    def size_of_dims(dims, name: str) -> int | None:
+        if not dims:
+            return None
+        n = 1
+        for d in dims:
+            try:
+                n *= eval_int(d, decls.const, f"{where}: size of {name}")
+            except CppError as exc:
+                raise ModelFormatError(str(exc)) from exc
+        return n
+
+    for p in params:
+        declared[p.name] = (size_of_dims(p.dims, p.name), prj.type_tokens(p.type, p.name))
+    nodes, used = [], set()
+    for st in stmts:
+        if st.kind == "decl" and st.decl_type:
+            if st.decl_dims or st.tokens[0].text == "hls":   # an array, or an hls::stream of io_stream
+                try:
+                    t = prj.type_tokens(st.decl_type, st.decl_name)
+                except ModelFormatError:
+                    t = None
+                declared[st.decl_name] = (size_of_dims(st.decl_dims, st.decl_name), t)
+            continue
+        if st.kind == "alias":
+            alias[st.decl_name] = alias.get(st.alias_of, st.alias_of)
+            continue
+        if st.kind != "call":
+            continue
+        c = st.call
+        if c.function in _CSIM_HELPERS or c.namespace.startswith("std"):
+            continue
+        c.args = [alias.get(a, a) for a in c.args]
+        c.name = _layer_name(c, used)
+        spec = registry.for_call(c, prj, layer=c.name)
+        node = spec.build_hls4ml(c, prj)
+        nodes.append(node)
+    if not nodes:
+        msg = f"{where} calls no layers"
+        raise ModelFormatError(msg)
+    written = {n.output for n in nodes}
+    read_by = {}
+    for n in nodes:
+        for t, shape in zip(n.inputs, n.in_shapes):
+            read_by.setdefault(t, shape)
+    producer = {n.output: n for n in nodes}
+    inputs, outputs = [], []
+    for p in params:
+        size, t = declared[p.name]
+        if p.name in written:
+            n = producer[p.name]
+            shape = n.out_shape
+            if size is not None and size != size_of(shape):
+                msg = f"{where}: output {p.name} holds {size} values, layer {n.name!r} writes {size_of(shape)}"
+                raise ModelFormatError(msg)
+            outputs.append(Port(n.name, tuple(shape), t, p.name))
+        elif p.name in read_by:
+            shape = read_by[p.name] if size is None or size == size_of(read_by[p.name]) else (size,)
+            inputs.append(Port(p.name, tuple(shape), t, p.name))
+        else:
+            msg = f"{where}: argument {p.name} is neither read nor written by a layer"
+            raise ModelFormatError(msg)
+    for n in nodes:   # tensors declared with a size must agree with the layer that writes them
+        size, t = declared.get(n.output, (None, None))
+        if size is not None and size != n.n_out:
+            msg = f"{where}: {n.output} is declared with {size} values, layer {n.name!r} writes {n.n_out}"
+            raise ModelFormatError(msg)
+    return Graph(inputs, outputs, nodes, source=str(prj.root))
 
 
 def load_hls4ml_project(path) -> NNModel:
-    """An :class:`NNModel` from an hls4ml project directory (or its ``firmware/`` directory)."""
+    """An :class:`NNModel` from an hls4ml project folder (see the module docstring)."""
     root = Path(path)
     if not root.is_dir():
-        msg = f"{root} is not a directory; pass the hls4ml output_dir (which holds firmware/)"
+        msg = f"{root} is not a directory; pass the hls4ml output_dir (which holds firmware/) or the folder with the " \
+              "top .cpp"
         raise ModelFormatError(msg)
-    prj = _Project(root)
-    top = _TOP.search(prj.top_text)
-    params = [(a or c, b or d) for a, b, c, d, _ in _PARAM.findall(top.group(2))]
-    # weights larger than the Model BramFactor become top-level ports after the data ports (hls4ml
-    # backends/fpga/fpga_backend.py / writer/vivado_writer.py write_project_cpp 'brams'); the C simulation
-    # still fills them from weights/*.txt, so they are weights here, not data
-    params = [p for p in params if not prj.is_weight(p[1])]
-    if len(params) != 2:
-        names = ", ".join(name for _, name in params)
-        msg = (f"{root}: the top function has {len(params)} data arguments ({names}); only one input and one "
-               "output are supported (models with several inputs or outputs are not)")
-        raise ModelFormatError(msg)
-    layers = []
-    for func, targs, args, name in _CALL.findall(prj.top_text):
-        if func.startswith("load_") or func in _CSIM_HELPERS:
-            continue
-        tlist = [t.strip() for t in targs.split(",")]
-        alist = [a.strip() for a in args.split(",")]
-        layers.append(prj.layer(func, tlist, alist, name or f"layer{len(layers)}"))
-    if not layers:
-        msg = f"{root}: no nnet:: layer calls found in the top function"
-        raise ModelFormatError(msg)
-    in_t = prj.type(params[0][0], "input")
-    return NNModel(in_t, layers, source=str(root))
+    prj = ProjectReader(root)
+    model = NNModel(_build_graph(prj), source=str(root))
+    model.project = prj
+    return model

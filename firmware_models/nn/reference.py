@@ -1,44 +1,19 @@
-"""The slow, obviously-correct twin of :mod:`firmware_models.nn.kernels`.
+"""The slow, obviously-correct path: each node's reference twin, one event at a time in Python ints.
 
-One event and one value at a time, in Python ints, following the hls4ml C++
-loops literally (see :data:`firmware_models.nn.model.CONVENTIONS`): every
-assignment to a fixed-point variable goes through
-:func:`firmware_models.fixed.exact.convert_exact` (quantization + overflow of the
-target type), every ``+=`` through
-:func:`firmware_models.fixed.exact.overflow_exact`. Used by the property tests
-(fast == reference) and by ``NNModel.predict_raw(x, reference=True)``.
+The twins live with their kinds (:mod:`firmware_models.nn.layers`, the ``reference`` of
+each :class:`~firmware_models.nn.registry.KindSpec`) and follow the hls4ml C++ loops
+literally: every assignment to a fixed-point variable goes through
+:func:`firmware_models.fixed.exact.convert_exact`, every ``+=`` through
+:func:`firmware_models.fixed.exact.overflow_exact`. :func:`run_layer` runs one node over a
+batch; ``NNModel.predict_raw(x, reference=True)`` runs the whole graph this way. Used by the
+property tests (fast == reference).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from firmware_models.fixed.exact import convert_exact, overflow_exact
-from firmware_models.nn.tables import TABLE_SPAN
-
-__all__ = ["run_layer", "dense_event", "table_index_one"]
-
-
-def _conv(m: int, frac: int, t) -> int:
-    """Assign the value m * 2**-frac to a variable of type t."""
-    return convert_exact(int(m), -int(frac), t)
-
-
-def dense_event(layer, x: list[int]) -> list[int]:
-    t = layer.types
-    tx, tw, ta, tb, tr = t["input"], t["weight"], t["accum"], t["bias"], t["result"]
-    w = layer.params["weight"]
-    b = layer.params["bias"]
-    f_prod = tx.fractional + tw.fractional
-    out = []
-    for o in range(layer.n_out):
-        acc = _conv(b[o], tb.fractional, ta)                       # acc = (accum_t)bias
-        order = layer.order[o] if layer.order is not None else range(layer.n_in)
-        for i in order:
-            p = _conv(int(x[i]) * int(w[i, o]), f_prod, ta)        # mult = (accum_t)(x * w)
-            acc = overflow_exact(acc + p, ta)                      # acc += mult
-        out.append(_conv(acc, ta.fractional, tr))                  # res = (res_t)acc
-    return out
+__all__ = ["run_layer", "table_index_one"]
 
 
 def table_index_one(raw: int, frac: int, n: int, span: int) -> int:
@@ -53,35 +28,14 @@ def table_index_one(raw: int, frac: int, n: int, span: int) -> int:
     return min(max(q + n // 2, 0), n - 1)
 
 
-def _one(layer, x: list[int]) -> list[int]:
-    t = layer.types
-    tin, tr = t["input"], t["result"]
-    fin = tin.fractional
-    if layer.kind == "dense":
-        return dense_event(layer, x)
-    if layer.kind == "batchnorm":
-        ts, tb = t["scale"], t["bias"]
-        out = []
-        for i, v in enumerate(x):
-            # x*scale + bias at the finer of the two LSBs, then one assignment
-            f = max(fin + ts.fractional, tb.fractional)
-            val = (int(v) * int(layer.params["scale"][i]) << (f - fin - ts.fractional)) + \
-                (int(layer.params["bias"][i]) << (f - tb.fractional))
-            out.append(_conv(val, f, tr))
-        return out
-    if layer.kind == "relu":
-        return [_conv(v, fin, tr) if v > 0 else 0 for v in x]
-    if layer.kind == "leaky_relu":
-        a, fa = int(layer.params["alpha"]), t["param"].fractional
-        return [_conv(v, fin, tr) if v > 0 else _conv(int(v) * a, fin + fa, tr) for v in x]
-    if layer.kind == "linear":
-        return [_conv(v, fin, tr) for v in x]
-    tab, tt = layer.params["table"], t["table"]
-    span = TABLE_SPAN[layer.kind]
-    return [_conv(tab[table_index_one(v, fin, layer.table_size, span)], tt.fractional, tr) for v in x]
+def run_layer(layer, x) -> np.ndarray:
+    """Raw results of one node, event by event (``x`` one array, or a list with one per input)."""
+    from firmware_models.nn import registry
 
-
-def run_layer(layer, x: np.ndarray) -> np.ndarray:
-    """Raw results of one layer, event by event, in Python ints."""
-    rows = [_one(layer, [int(v) for v in row]) for row in np.asarray(x)]
-    return np.array(rows, dtype=np.int64).reshape(len(rows), layer.n_out)
+    spec = registry.get(layer.kind, layer=layer.name)
+    xs = list(x) if isinstance(x, (list, tuple)) else [x]
+    rows = [[int(v) for v in np.asarray(a)[e].reshape(-1)] for a in xs for e in range(len(a))]
+    n_ev = len(xs[0])
+    per_event = [[rows[k * n_ev + e] for k in range(len(xs))] for e in range(n_ev)]
+    out = [spec.reference(layer, ev) for ev in per_event]
+    return np.array(out, dtype=object).reshape(n_ev, layer.n_out).astype(np.int64)

@@ -2,16 +2,19 @@
 
 ::
 
-    triggeremu nn MODEL [--config CFG] --inputs X.npy --out Y.npz [--l1-units] [--timing] [--json]
+    triggeremu nn MODEL [--config CFG] --inputs X.npy|X.npz --out Y.npz [--l1-units] [--timing] [--json]
 
-``MODEL`` is an ONNX file (with an AD config or hls4ml-style JSON config, found
+``MODEL`` is an ONNX file (with an AD config or hls4ml-style JSON/YAML config, found
 beside it as ``<stem>.json`` / ``config.json`` when ``--config`` is not given) or an
-hls4ml project directory; ``default`` names the shipped model. ``X.npy`` is a 2-D
-integer array (n_events, n_inputs) of input mantissas of the model's input type
-(``--l1-units``: hardware-unit L1 inputs, scaled with the config's
-``input_scaling`` first). ``Y.npz`` receives one int64 array per output (the last
-layer and the score, when the config has one) and ``__types__``, a JSON string
-mapping each output to its fixed-point type. ``--timing`` prints latency (cycles,
+hls4ml project folder as its authors ship it; ``default`` names the shipped model.
+``X.npy`` is a 2-D integer array (n_events, n_inputs) of input mantissas of the model's
+input type -- for a model with several input ports, every port flattened and
+concatenated in the top function's argument order -- or ``X.npz`` holds one integer
+array per input port, keyed by port name (``--l1-units``: hardware-unit L1 inputs,
+scaled with the config's ``input_scaling`` first). ``Y.npz`` receives one int64 array
+per output port (keyed by the name of the layer that writes it) and per score, and
+``__types__``, a JSON string mapping each of them to its fixed-point type; ``--json``
+also lists the model's input and output ports (name, shape, type, C++ argument). ``--timing`` prints latency (cycles,
 ns), II, clock and where those numbers come from (see :mod:`triggeremu.stages.nn`).
 Loading uses :func:`triggeremu.stages.nn.load_ad_model`.
 """
@@ -38,7 +41,8 @@ def register(subparsers) -> None:
                               description=__doc__.split("::")[0].strip())
     p.add_argument("model", help="ONNX file, hls4ml project directory, or 'default' (the shipped AD model)")
     p.add_argument("--config", type=Path, help="AD config / hls4ml-style JSON config for an ONNX model")
-    p.add_argument("--inputs", type=Path, help="2-D integer .npy of input mantissas (n_events, n_inputs)")
+    p.add_argument("--inputs", type=Path, help="2-D integer .npy of input mantissas (n_events, n_inputs), or an .npz "
+                   "with one array per input port")
     p.add_argument("--out", type=Path, help="output .npz (one int64 array per output)")
     p.add_argument("--l1-units", action="store_true", help="inputs are L1 hardware units: apply input_scaling")
     p.add_argument("--timing", action="store_true", help="print latency, II, clock and their source")
@@ -46,9 +50,18 @@ def register(subparsers) -> None:
     p.set_defaults(func=_run)
 
 
-def _load_inputs(path: Path) -> np.ndarray:
+def _load_inputs(path: Path):
     try:
         x = np.load(path, allow_pickle=False)
+        if isinstance(x, np.lib.npyio.NpzFile):
+            with x:
+                arrays = {k: x[k] for k in x.files}
+            bad = [k for k, v in arrays.items() if v.ndim < 2 or v.dtype.kind not in "iu"]
+            if bad or not arrays:
+                msg = (f"--inputs {path}: an .npz needs one integer array (n_events, ...) per input port; "
+                       f"{', '.join(bad) or 'no arrays'} is not")
+                raise InputFileError(msg)
+            return arrays
     except FileNotFoundError as err:
         msg = f"--inputs {path}: no such file"
         raise InputFileError(msg) from err
@@ -72,10 +85,13 @@ def _run(args: argparse.Namespace) -> int:
         msg = "--inputs needs --out Y.npz for the outputs"
         raise UserError(msg)
     ad = load_ad_model(None if args.model == "default" else Path(args.model), args.config)
-    report: dict = {"model": str(ad.path)}
+    report: dict = {"model": str(ad.path), "ports": ad.model.describe_ports()}
     if args.inputs is not None:
         x = _load_inputs(args.inputs)
         if args.l1_units:
+            if isinstance(x, dict):
+                msg = "--l1-units takes the 2-D .npy of L1 hardware units, not an .npz"
+                raise UserError(msg)
             if ad.offsets is None:
                 msg = f"--l1-units: the config of {ad.path} has no input_scaling"
                 raise UserError(msg)
@@ -92,8 +108,9 @@ def _run(args: argparse.Namespace) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         np.savez(args.out, __types__=np.array(json.dumps(types)), **arrays)
         report["outputs"] = {k: {"type": types[k], "shape": list(v.shape)} for k, v in arrays.items()}
-        report["events"] = int(x.shape[0])
-        print(f"triggeremu nn: {x.shape[0]} events -> {args.out} ({', '.join(arrays)})", file=sys.stderr)
+        n_events = int(next(iter(arrays.values())).shape[0])
+        report["events"] = n_events
+        print(f"triggeremu nn: {n_events} events -> {args.out} ({', '.join(arrays)})", file=sys.stderr)
     if args.timing:
         timing = model_timing(ad)
         report["timing"] = {**timing.to_dict(), "ii_vs_bx": check_ii_vs_bx(timing)}

@@ -21,7 +21,9 @@ The AD config (JSON, written by ``scripts/train_default_ad.py``) holds ``hls4ml`
 hls4ml config with ``Model``/``LayerName`` at the top is accepted too),
 ``input_scaling`` (AXOL1TL ``(x - offset) >> shift``: ``in_type``, ``offsets``,
 ``shifts``; absent: ``l1_inputs`` are taken as raw input mantissas), ``score``
-(``{"kind": "sum_mu2" | "kl" | "none", "type": ..., "latent": ...}``),
+(``{"kind": "sum_mu2" | "kl" | "none", "type": ..., "latent": ..., "inputs": [output ports]}``;
+``inputs`` defaults to the first output port, or for ``kl`` to the first two when mu and log
+sigma^2 are separate ports),
 ``working_points`` (name -> raw-integer threshold) and ``timing``.
 
 Timing, by trust (``summary()["timing"]["source"]`` says which): an HLS report,
@@ -33,7 +35,7 @@ estimator of :mod:`firmware_models.timing_estimate` at the configured clock
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +55,6 @@ __all__ = ["ADModel", "NNStage", "load_ad_model", "model_timing", "make", "DEFAU
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "ad_default"
 _KEYS = {"kind", "name", "model", "config", "write_mu", "report", "clock_mhz", "latency_cycles", "ii_cycles",
          "fifo_depth", "overflow"}
-_ESTIMATOR_KINDS = {"dense", "batchnorm", "relu", "leaky_relu", "linear", "sigmoid", "tanh"}
 _DEFAULT_CLOCK_MHZ = 200.0
 
 
@@ -86,14 +87,26 @@ class ADModel:
 
 
 def _read_config(path: Path) -> dict[str, Any]:
+    """An AD config (JSON), or a plain hls4ml config as JSON or YAML (hls4ml_config.yml)."""
     try:
-        cfg = json.loads(path.read_text())
+        text = path.read_text()
     except OSError as err:
         msg = f"cannot read AD config {path}: {err.strerror}"
         raise ConfigError(msg) from err
-    except json.JSONDecodeError as err:
-        msg = f"AD config {path} is not valid JSON ({err})"
-        raise ConfigError(msg) from err
+    if path.suffix in (".yml", ".yaml"):
+        import yaml
+
+        try:
+            cfg = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            msg = f"config {path} is not valid YAML ({err})"
+            raise ConfigError(msg) from err
+    else:
+        try:
+            cfg = json.loads(text)
+        except json.JSONDecodeError as err:
+            msg = f"AD config {path} is not valid JSON ({err})"
+            raise ConfigError(msg) from err
     if not isinstance(cfg, dict):
         msg = f"AD config {path} must be a JSON object"
         raise ConfigError(msg)
@@ -119,7 +132,7 @@ def load_ad_model(model: str | Path | None = None, config: str | Path | None = N
             nn = load_hls4ml_project(path)
         elif path.is_file():
             # an AD config carries the hls4ml-style config under "hls4ml"; a plain hls4ml config is used whole
-            plain = "Model" in cfg or "LayerName" in cfg
+            plain = "Model" in cfg or "LayerName" in cfg or "HLSConfig" in cfg
             nn = load_onnx(path, cfg.get("hls4ml", cfg if plain else None))
         else:
             msg = f"AD model {path} does not exist; give an ONNX file or an hls4ml project directory"
@@ -133,28 +146,50 @@ def load_ad_model(model: str | Path | None = None, config: str | Path | None = N
     return ad
 
 
+def _score_ports(ad: ADModel, score: dict, kind: str) -> list:
+    """The output ports a score head reads: ``score["inputs"]`` (port names), else the first output, or
+    for a KL head over a model with separate mu and log-variance ports, the first two."""
+    ports = {p.name: p for p in ad.model.output_ports}
+    names = score.get("inputs")
+    if names is None:
+        outs = ad.model.output_ports
+        names = [p.name for p in outs[:2]] if kind == "kl" and len(outs) >= 2 else [outs[0].name]
+    if isinstance(names, str):
+        names = [names]
+    unknown = [n for n in names if n not in ports]
+    if unknown:
+        msg = f"AD config {ad.config_path}: score inputs {unknown} are not outputs of the model ({sorted(ports)})"
+        raise ConfigError(msg)
+    types = {str(ports[n].type) for n in names}
+    if len(types) > 1:
+        msg = f"AD config {ad.config_path}: score inputs {names} have different types ({sorted(types)})"
+        raise ConfigError(msg)
+    return [ports[n] for n in names]
+
+
 def _attach_score(ad: ADModel) -> None:
     score = ad.config.get("score") or {"kind": "none"}
     kind = score.get("kind", "sum_mu2")
-    out_t = ad.model.output_types[ad.model.output_name]
-    n_out = ad.model.layers[-1].n_out
     if kind == "none":
         return
+    if kind not in ("sum_mu2", "kl"):
+        msg = f"AD config {ad.config_path}: score kind {kind!r} unknown; use 'sum_mu2', 'kl' or 'none'"
+        raise ConfigError(msg)
+    ports = _score_ports(ad, score, kind)
+    out_t = ports[0].type
+    n_out = sum(p.size for p in ports)
     if kind == "sum_mu2":
         latent = int(score.get("latent", n_out))
         head = sum_mu2_head(out_t, score.get("type", "ap_ufixed<18,14>"), name="score", columns=slice(0, latent))
-    elif kind == "kl":
+    else:
         latent = int(score.get("latent", n_out // 2))
         opts = {k: score[k] for k in ("square_type", "table_type", "accum_type", "table_size") if k in score}
         head = kl_head(out_t, latent, score_type=score.get("type", "ap_ufixed<16,9,AP_RND,AP_SAT>"), name="score",
                        **opts)
-    else:
-        msg = f"AD config {ad.config_path}: score kind {kind!r} unknown; use 'sum_mu2', 'kl' or 'none'"
-        raise ConfigError(msg)
     if latent < 1 or (latent > n_out if kind == "sum_mu2" else 2 * latent > n_out):
         msg = f"AD config {ad.config_path}: score latent={latent} does not fit the {n_out} model outputs"
         raise ConfigError(msg)
-    ad.model.add_score(head)
+    ad.model.add_score(replace(head, inputs=tuple(p.name for p in ports)))
     ad.score_name = "score"
 
 
@@ -173,16 +208,18 @@ def _attach_scaling(ad: ADModel) -> None:
 
 def _estimator_layers(ad: ADModel) -> list[dict]:
     layers = []
-    for rec in ad.model.layers:
-        if rec.kind not in _ESTIMATOR_KINDS or rec.strategy != "latency":
+    for rec in ad.model.layers:  # each kind's timing rule comes from the layer registry
+        if rec.strategy != "latency":
             msg = (f"no timing for AD model {ad.path}: layer {rec.name!r} ({rec.kind}, {rec.strategy} strategy) is "
                    "outside the estimator's scope; give report = <csynth.xml> or latency_cycles in the stage")
             raise ConfigError(msg)
-        layers.append({"kind": rec.kind, "n_in": rec.n_in, "n_out": rec.n_out, "reuse_factor": rec.reuse_factor,
-                       "io_type": rec.io_type})
+        layers.append(rec.describe())
     if ad.score_name is not None:
         kind = (ad.config.get("score") or {}).get("kind", "sum_mu2")
-        layers.append({"kind": "sum_sq" if kind == "sum_mu2" else "kl", "n_in": ad.model.layers[-1].n_out})
+        head = next(h for h in ad.model.scores if h.name == ad.score_name)
+        ports = {p.name: p.size for p in ad.model.output_ports}
+        layers.append({"kind": "sum_sq" if kind == "sum_mu2" else "kl",
+                       "n_in": sum(ports[n] for n in head.inputs) if head.inputs else ad.model.output_ports[0].size})
     return layers
 
 

@@ -1,0 +1,25 @@
+"""The layer-kind families of the NN encoder, one module each; importing this registers them all.
+
+Each module defines its kinds' kernels, reference twins, builders and timing rules and
+registers them with :func:`firmware_models.nn.registry.register`:
+
+- :mod:`.dense`: ``dense`` (hls4ml latency and resource strategies, every reuse factor);
+- :mod:`.dense_da`: ``dense_da`` (da4ml's distributed-arithmetic straight-line code);
+- :mod:`.batchnorm`: ``batchnorm`` (``nnet::normalize``);
+- :mod:`.activation`: ``relu``, ``leaky_relu``, ``linear``, ``sigmoid``, ``tanh``;
+- :mod:`.merge`: ``add``, ``subtract``, ``multiply``, ``average``, ``maximum``, ``minimum``,
+  ``concatenate``, ``dot``;
+- :mod:`.reshape`: ``reshape`` (Reshape, Flatten: an index map).
+
+A new family is a new module and one line in :data:`FAMILIES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+#: the family modules, imported (and so registered) in this order
+FAMILIES = ("dense", "dense_da", "batchnorm", "activation", "merge", "reshape")
+
+for _name in FAMILIES:
+    importlib.import_module(f"{__name__}.{_name}")
