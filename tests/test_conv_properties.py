@@ -26,8 +26,9 @@ def fixed_types(draw, max_width=18, signed=None):
 
 
 def _raw(rng, t: FixedType, shape):
-    x = rng.integers(t.min_raw, t.max_raw + 1, size=shape)
-    x.reshape(-1)[:2] = [t.min_raw, t.max_raw][: x.size]
+    """Raw values a variable of type t can hold (SAT_SYM never holds -2**(W-1))."""
+    x = rng.integers(t.sat_min_raw, t.max_raw + 1, size=shape)
+    x.reshape(-1)[:2] = [t.sat_min_raw, t.max_raw][: x.size]
     return x
 
 

@@ -35,7 +35,7 @@ import numba
 import numpy as np
 
 from firmware_models.errors import ModelFormatError, UnsupportedTypeError
-from firmware_models.fixed import FixedType, apply_overflow, cast
+from firmware_models.fixed import FixedType, cast
 from firmware_models.fixed._kernels import _convert_one
 from firmware_models.fixed.exact import convert_exact, overflow_exact
 from firmware_models.fixed.types import OVERFLOW_MODES, ROUNDING_MODES
@@ -311,6 +311,18 @@ def _gather_sum_kernel(x, imap, w, shift, out):  # pragma: no cover - compiled
 
 
 @numba.njit(**JIT_OPTIONS)
+def _gather_patches(x, s0, s1, imap, out):  # pragma: no cover - compiled
+    """out[(e - s0) * n_pix + p, j] = x[e, imap[p, j]] (0 for -1): the im2col patches of events s0..s1-1."""
+    n_pix, k = imap.shape
+    for e in range(s0, s1):
+        base = (e - s0) * n_pix
+        for p in range(n_pix):
+            for j in range(k):
+                src = imap[p, j]
+                out[base + p, j] = 0 if src < 0 else x[e, src]
+
+
+@numba.njit(**JIT_OPTIONS)
 def _ordered_kernel(x, imap, w, order, bias_acc, k_prod, a_frac, a_width, a_signed, a_q, a_o, a_n, a_lo, a_hi,
                     out):  # pragma: no cover - compiled
     """Per filter: acc = bias; for j in order[f]: acc = overflow(acc + (accum_t)(x_j * w_jf)) -- any modes."""
@@ -364,7 +376,7 @@ def _check_map(imap: np.ndarray, weight: np.ndarray, n_in: int, what: str) -> np
 
 def conv(x, index_map, weight, bias, *, t_in: FixedType, t_weight: FixedType, t_bias: FixedType,
          t_accum: FixedType, t_result: FixedType, order: np.ndarray | None = None, out_shape=None,
-         x_bound: int | None = None, name: str = "conv") -> np.ndarray:
+         x_bound: int | None = None, plan: dict | None = None, name: str = "conv") -> np.ndarray:
     """Raw results of an hls4ml convolution (any geometry given by its im2col map).
 
     ``x``: ``(n_events, ...)`` raw inputs of ``t_in`` (flattened channels last per event);
@@ -373,7 +385,9 @@ def conv(x, index_map, weight, bias, *, t_in: FixedType, t_weight: FixedType, t_
     ``(n_filt,)`` raw of ``t_bias``; ``order``: ``(n_filt, K)`` tap order per filter (None:
     ``0..K-1``, the latency kernels); ``out_shape`` the per-event result shape (default
     ``(n_pixels, n_filt)``). Config fields: ``accum_t``, ``bias_t``, ``weight_t`` of
-    ``config<N>_mult``, the layer's ``res_t``; template args ``data_T``/``res_T``.
+    ``config<N>_mult``, the layer's ``res_t``; template args ``data_T``/``res_T``. ``plan``: a
+    :func:`conv_plan` made for these weights and types with the input type's bound (a caller
+    running many batches keeps it); by default the plan is made here from the data's bound.
     """
     weight = np.ascontiguousarray(np.asarray(weight, dtype=np.int64))
     if weight.ndim != 2:
@@ -387,9 +401,11 @@ def conv(x, index_map, weight, bias, *, t_in: FixedType, t_weight: FixedType, t_
     if int(np.prod(shape)) != n_pix * n_f:
         msg = f"{name}: out_shape {shape} does not hold {n_pix} pixels x {n_f} filters"
         raise ModelFormatError(msg)
-    if x_bound is None:  # the data's own bound (never above the type's): a tighter proof, same bits
-        x_bound = min(_max_abs(t_in), int(np.abs(xf).max(initial=0)))
-    plan = conv_plan(weight, bias, t_in=t_in, t_weight=t_weight, t_bias=t_bias, t_accum=t_accum, x_bound=x_bound)
+    if plan is None:
+        if x_bound is None:  # the data's own bound (never above the type's): a tighter proof, same bits
+            x_bound = min(_max_abs(t_in), int(np.abs(xf).max(initial=0)))
+        plan = conv_plan(weight, bias, t_in=t_in, t_weight=t_weight, t_bias=t_bias, t_accum=t_accum,
+                         x_bound=x_bound)
     route = plan["route"]
     if route == "exact":
         return conv_reference(xf, imap, weight, bias, t_in=t_in, t_weight=t_weight, t_bias=t_bias, t_accum=t_accum,
@@ -404,40 +420,81 @@ def conv(x, index_map, weight, bias, *, t_in: FixedType, t_weight: FixedType, t_
                         out)
         acc = out
     else:
-        acc = _sum_products(xf, imap, weight, plan)
-        acc = acc + plan["bias_accum"]
-        if not plan["no_overflow"]:
-            acc = apply_overflow(acc, t_accum, context=name)
+        return _fast_order_free(xf, imap, weight, plan, t_accum, t_result).reshape((n, *shape))
     res = cast(acc, t_accum, t_result, context=name, check=False)
     return res.reshape((n, *shape))
 
 
-def _sum_products(xf: np.ndarray, imap: np.ndarray, weight: np.ndarray, plan: dict) -> np.ndarray:
-    """sum_j x*w over each patch at accum_t's LSB (order-free routes), int64 (n, n_pix, n_f)."""
+@numba.njit(**JIT_OPTIONS)
+def _post_kernel(s, up, keep, bias, do_ovf, a_frac, a_width, a_signed, a_q, a_o, a_n, a_lo, a_hi,
+                 r_frac, r_width, r_signed, r_q, r_o, r_n, r_lo, r_hi, out):  # pragma: no cover - compiled
+    """out = (res_t)(accum_t overflow of (s [mod 2**keep]) << up + bias), one pass over (n, n_pix, n_f).
+
+    TRN/RND results with WRAP (N=0) or SAT, and a plain wrapping accum_t, are done inline (a loop
+    calling the scalar converter runs several times slower); other modes go through it.
+    """
+    n_ev, n_pix, n_f = s.shape
+    d = a_frac - r_frac
+    fast_res = (r_q == 0 or r_q == 2) and ((r_o == 0 and r_n == 0) or r_o == 1) and 0 <= d < 62
+    fast_acc = a_o == 0 and a_n == 0
+    a_span = np.int64(1) << a_width
+    r_span = np.int64(1) << r_width
+    half = (np.int64(1) << (d - 1)) if (d > 0 and r_q == 2) else np.int64(0)
+    for n in range(n_ev):
+        for p in range(n_pix):
+            for f in range(n_f):
+                v = np.int64(s[n, p, f])
+                if keep >= 0:
+                    v = v & ((np.int64(1) << keep) - 1)
+                v = (v << up) + bias[f]
+                if do_ovf:
+                    if fast_acc:
+                        if v < a_lo or v > a_hi:
+                            v = v & (a_span - 1)
+                            if a_signed and v > a_hi:
+                                v -= a_span
+                    else:
+                        v = _convert_one(v, -a_frac, a_frac, a_width, a_signed, a_q, a_o, a_n, a_lo, a_hi)
+                if fast_res:
+                    q = (v + half) >> d
+                    if q < r_lo or q > r_hi:
+                        if r_o == 1:
+                            q = r_hi if q > r_hi else r_lo
+                        else:
+                            q = q & (r_span - 1)
+                            if r_signed and q > r_hi:
+                                q -= r_span
+                    out[n, p, f] = q
+                else:
+                    out[n, p, f] = _convert_one(v, -a_frac, r_frac, r_width, r_signed, r_q, r_o, r_n, r_lo, r_hi)
+
+
+def _fast_order_free(xf, imap, weight, plan, t_accum, t_result) -> np.ndarray:
+    """The order-free routes: the products' sum (exact float GEMM or numba int64), then one fused pass
+    adding (accum_t)bias, applying accum_t's overflow where the bound cannot rule it out, casting to res_t."""
     n = xf.shape[0]
     n_pix, k = imap.shape
     n_f = weight.shape[1]
     route, shift = plan["route"], plan["shift"]
+    up = max(-shift, 0)
+    keep = max(plan["accum_width"] - up, 0) if (up and plan["wraps"] and not plan["no_overflow"]) else -1
+    bias = np.ascontiguousarray(plan["bias_accum"].astype(np.int64))
+    post = (up, keep, bias, not plan["no_overflow"], *_type_args(t_accum), *_type_args(t_result))
     out = np.empty((n, n_pix, n_f), dtype=np.int64)
     if route in ("blas32", "blas64"):
         ft = np.float32 if route == "blas32" else np.float64
         wf = weight.astype(ft)
-        gidx = np.where(imap < 0, xf.shape[1], imap).reshape(-1)
+        patches = np.empty((min(CHUNK_EVENTS, n) * n_pix, k), dtype=ft)
         for s0 in range(0, n, CHUNK_EVENTS):
             s1 = min(s0 + CHUNK_EVENTS, n)
-            xc = np.empty((s1 - s0, xf.shape[1] + 1), dtype=ft)
-            xc[:, :-1] = xf[s0:s1]
-            xc[:, -1] = 0
-            patches = xc[:, gidx].reshape((s1 - s0) * n_pix, k)
-            out[s0:s1] = (patches @ wf).reshape(s1 - s0, n_pix, n_f).astype(np.int64)
+            m = s1 - s0
+            _gather_patches(xf, s0, s1, imap, patches)
+            sums = (patches[:m * n_pix] @ wf).reshape(m, n_pix, n_f)
+            _post_kernel(sums, *post, out[s0:s1])
     else:
-        _gather_sum_kernel(xf, imap, weight, max(shift, 0), out)
-    if shift < 0:
-        up = -shift
-        if plan["wraps"] and not plan["no_overflow"]:
-            keep = max(plan["accum_width"] - up, 0)
-            out = (out & ((1 << keep) - 1)) if keep else np.zeros_like(out)
-        out = out << up
+        sums = np.empty((n, n_pix, n_f), dtype=np.int64)
+        _gather_sum_kernel(xf, imap, weight, max(shift, 0), sums)
+        _post_kernel(sums, *post, out)
     return out
 
 

@@ -32,9 +32,13 @@ _STREAM_FILL = ("FillConv1DBuffer", "FillConv2DBuffer")
 
 def _kernel(node, xs):
     p, t, a = node.params, node.types, node.attrs
+    plan = node.cache.get("plan")
+    if plan is None:   # the static plan (input type's bound), made once per node
+        plan = node.cache["plan"] = _conv.conv_plan(p["weight"], p["bias"], t_in=t["input"], t_weight=t["weight"],
+                                                    t_bias=t["bias"], t_accum=t["accum"])
     out = _conv.conv(xs[0], a["index_map"], p["weight"], p["bias"], t_in=t["input"], t_weight=t["weight"],
                      t_bias=t["bias"], t_accum=t["accum"], t_result=t["result"], order=a.get("tap_order"),
-                     name=f"layer {node.name}")
+                     plan=plan, name=f"layer {node.name}")
     return out.reshape(out.shape[0], -1)
 
 
