@@ -78,7 +78,8 @@ def onnx_of(model) -> bytes:
     g = model.graph
     ins = [helper.make_tensor_value_info(p.arg, TensorProto.FLOAT, ["N", p.size]) for p in g.inputs]
     outs = [helper.make_tensor_value_info(p.arg, TensorProto.FLOAT, ["N", p.size]) for p in g.outputs]
-    m = helper.make_model(helper.make_graph(nodes, "net", ins, outs, inits), opset_imports=[helper.make_opsetid("", 17)])
+    m = helper.make_model(helper.make_graph(nodes, "net", ins, outs, inits),
+                          opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
     return m.SerializeToString()
 

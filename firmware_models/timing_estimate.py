@@ -47,9 +47,8 @@ BX_PERIOD_FS = 24_950_495
 
 _REFERENCE_PERIOD_NS = Fraction(5)
 
-#: Latency rules of what is not a layer kind: the score heads (and softmax until its kind is registered)
+#: Latency rules of what is not a layer kind: the score heads
 _EXTRA_RULES: dict[str, str] = {
-    "softmax": "4 cycles (jet tagger softmax_stable instance: 4)",
     "sum_sq": "1 + ceil(log2(n_in) / 3) cycles (squares, then an adder tree, 3 adds per 5 ns)",
     "kl": "2 + ceil(log2(n_in) / 3) cycles (exp table read, products, adder tree)",
 }
@@ -102,8 +101,6 @@ def _layer_latency(layer: Mapping, index: int) -> tuple[int, int]:
         tree = math.ceil(math.log2(n_in) / 3) if n_in > 1 else 0
         return (1 if kind == "sum_sq" else 2) + tree, 1
     spec = _spec(kind)
-    if spec is None and kind == "softmax":
-        return 4, 1
     if spec is None:
         msg = f"layer {index}: unknown kind {kind!r}; the estimator knows {sorted(RULES)}"
         raise ModelFormatError(msg)

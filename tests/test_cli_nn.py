@@ -128,3 +128,52 @@ def test_corrupt_onnx_file_exits_2_without_traceback(tmp_path: Path, capsys) -> 
     assert main(["nn", str(bad), "--inputs", str(x), "--out", str(tmp_path / "y.npz")]) == 2
     err = capsys.readouterr().err
     assert "not a valid ONNX file" in err and "Traceback" not in err
+
+
+_KINDS = Path(__file__).resolve().parent / "golden" / "nn_kinds" / "merges_130"
+
+
+def test_several_ports_in_and_out(tmp_path: Path, capsys) -> None:
+    """An .npz with one array per input port; each output port its own array (hls4ml's C++ bits)."""
+    vec = np.load(_KINDS / "vectors.npz")
+    x = tmp_path / "x.npz"
+    np.savez(x, a=vec["x__a"], b=vec["x__b"], c=vec["x__c"])
+    out = tmp_path / "y.npz"
+    assert main(["nn", str(_KINDS), "--inputs", str(x), "--out", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [p["arg"] for p in report["ports"]["inputs"]] == ["a", "b", "c"]
+    with np.load(out, allow_pickle=False) as y:
+        names = [k for k in y.files if k != "__types__"]
+        assert names == [p["name"] for p in report["ports"]["outputs"]] and len(names) == 9
+        for port in report["ports"]["outputs"]:
+            np.testing.assert_array_equal(y[port["name"]], vec[f"y__{port['arg']}"])
+    # the flat form: every port concatenated in argument order
+    flat = tmp_path / "flat.npy"
+    np.save(flat, np.concatenate([vec["x__a"], vec["x__b"], vec["x__c"]], axis=1))
+    assert main(["nn", str(_KINDS), "--inputs", str(flat), "--out", str(tmp_path / "z.npz")]) == 0
+    with np.load(tmp_path / "z.npz") as z:
+        np.testing.assert_array_equal(z["r_dot"], vec["y__r_dot"])
+
+
+def _cms(folder: str) -> Path:
+    for base in Path(__file__).resolve().parents:
+        cand = base / "shared" / "models" / "cms-hls4ml" / folder
+        if cand.is_dir():
+            return cand
+    pytest.skip(f"../shared/models/cms-hls4ml/{folder} absent")
+
+
+def test_real_cms_folder_as_shipped(tmp_path: Path, capsys) -> None:
+    folder = _cms("AXOL1TL_v5") / "NN"
+    vec = np.load(Path(__file__).resolve().parent / "golden" / "cms" / "AXOL1TL_v5.npz")
+    x = tmp_path / "x.npy"
+    np.save(x, vec["network_uniform__input_2"])
+    out = tmp_path / "y.npz"
+    assert main(["nn", str(folder), "--inputs", str(x), "--out", str(out)]) == 0
+    with np.load(out) as y:
+        np.testing.assert_array_equal(y["dot"], vec["network_uniform__layer32_out"].astype(np.int64))
+    capsys.readouterr()
+    # a convolutional folder (part 2) is one clear line, exit 2 (or loads, once part 2 is merged)
+    assert main(["nn", str(_cms("CICADA_v2")), "--timing"]) in (0, 2)
+    err = capsys.readouterr().err
+    assert not err or ("nnet::conv_2d_cl is not supported" in err and len(err.strip().splitlines()) == 1)

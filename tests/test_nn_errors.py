@@ -19,8 +19,8 @@ def test_unsupported_layer_in_project_is_named(tmp_path):
     prj = tmp_path / "prj"
     shutil.copytree(GOLDEN / "modelwide", prj)
     top = prj / "firmware" / "myproject.cpp"
-    top.write_text(top.read_text().replace("nnet::tanh<", "nnet::softmax<"))
-    with pytest.raises(ModelFormatError, match=r"layer _3: nnet::softmax is not supported; supported layers"):
+    top.write_text(top.read_text().replace("nnet::tanh<", "nnet::garnet<"))
+    with pytest.raises(ModelFormatError, match=r"layer _3: nnet::garnet is not supported; supported layers"):
         load_hls4ml_project(prj)
 
 
@@ -71,8 +71,8 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_unsupported_layer_in_stream_project_is_named(tmp_path):
     prj = _copy("stream_named", tmp_path) / "out" / "hls_prj"
-    _edit(prj / "firmware" / "l1_encoder.cpp", "nnet::sigmoid<", "nnet::softmax<")
-    with pytest.raises(ModelFormatError, match=r"layer sig_out: nnet::softmax is not supported; supported layers"):
+    _edit(prj / "firmware" / "l1_encoder.cpp", "nnet::sigmoid<", "nnet::conv_2d_cl<")
+    with pytest.raises(ModelFormatError, match=r"layer sig_out: nnet::conv_2d_cl is not supported; supported layers"):
         load_hls4ml_project(prj)
 
 

@@ -120,3 +120,29 @@ def test_io_stream_project_is_refused_not_timed_as_io_parallel() -> None:
     assert {d["io_type"] for d in streamed} == {"io_stream"}
     with pytest.raises(ModelFormatError, match=r"layer 0 is io_stream; the timing estimator covers io_parallel only"):
         estimate_timing(streamed)
+
+
+def test_every_registered_kind_carries_its_timing_rule() -> None:
+    from firmware_models.nn import registry
+    from firmware_models.timing_estimate import RULES
+
+    for kind in registry.kinds():
+        spec = registry.get(kind)
+        assert spec.timing_rule and RULES[kind] == spec.timing_rule
+        lat, ii = spec.timing({"kind": kind, "n_in": 8, "n_out": 4, "reuse_factor": 1})
+        assert lat >= 0 and ii >= 1
+
+
+def test_graph_with_merges_and_da_code_is_timed_from_its_nodes() -> None:
+    from firmware_models.nn import load_hls4ml_project
+
+    golden = Path(__file__).resolve().parent / "golden" / "nn_kinds"
+    merges = load_hls4ml_project(golden / "merges_130").describe()
+    assert {"add", "dot", "concatenate", "multiply"} <= {d["kind"] for d in merges}
+    t = estimate_timing(merges)
+    # 1 input register + the dot's adder tree (1 + ceil(log2 8 / 3) = 2) + multiply (1) + the registers after
+    # the two multiplier arrays (multiply, dot): every other merge is 0 cycles
+    assert t.latency_cycles == 1 + 2 + 1 + 2 and t.ii_cycles == 1
+    da = load_hls4ml_project(golden / "dense_da").describe()
+    assert [d["kind"] for d in da] == ["dense_da", "relu", "dense_da"] and da[0]["stages"] == 1
+    assert estimate_timing(da).latency_cycles == 1 + 1 + 0 + 1

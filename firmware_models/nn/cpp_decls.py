@@ -10,7 +10,9 @@ closed, ``extern "C"`` blocks, classes skipped) and records:
 - ``struct name : base { ... };`` config structs (:class:`Struct`: static fields, typedefs,
   ``using product = ...`` / ``using kernel = ...`` templates);
 - arrays ``T name[expr] = {...};`` and ``T name[expr];`` (weights: :class:`Array`);
-- function definitions (:class:`Function`: template parameters, parameters, body tokens).
+- function definitions (:class:`Function`: template parameters, parameters, body tokens);
+- class (template) definitions, kept as tokens (:attr:`Declarations.classes`: hls4ml's
+  generated ``nnet_code_gen.h`` holds its conv fill-buffer code as such classes).
 
 :func:`statements` splits a function body into :class:`Statement` s (declarations, calls with
 their trailing ``// name`` comment, ``auto&`` aliases, assignments) for the project loader.
@@ -25,7 +27,7 @@ from firmware_models.nn.cpp_reader import CppError, Macro, Source, Token, eval_i
     split_top
 
 __all__ = ["Declarations", "Struct", "Array", "Function", "Param", "Statement", "Call", "read_declarations",
-           "statements", "parse_call", "ENUM_CONSTANTS"]
+           "read_source", "statements", "parse_call", "ENUM_CONSTANTS"]
 
 #: enumerators of hls4ml's nnet_common.h / ap_decl.h the configs and types use
 ENUM_CONSTANTS = {
@@ -44,6 +46,7 @@ class Struct:
     fields: dict[str, list[Token]] = field(default_factory=dict)
     typedefs: dict[str, list[Token]] = field(default_factory=dict)
     usings: dict[str, list[Token]] = field(default_factory=dict)   # template aliases: product, kernel
+    members: dict[str, list[Token]] = field(default_factory=dict)  # static const T name; (value defined outside)
 
 
 @dataclass
@@ -73,6 +76,7 @@ class Function:
     params: list[Param]
     body: list[Token]
     file: str
+    line: int = 0    # of the function's name (its body's comments follow it)
 
 
 @dataclass
@@ -114,6 +118,9 @@ class Declarations:
     structs: dict[str, Struct] = field(default_factory=dict)
     arrays: dict[str, Array] = field(default_factory=dict)
     functions: dict[str, list[Function]] = field(default_factory=dict)
+    #: class/struct templates and classes (hls4ml's generated nnet_code_gen.h fill-buffer classes):
+    #: name -> (template parameters, base, body tokens)
+    classes: dict[str, tuple[list[str], str, list[Token]]] = field(default_factory=dict)
     namespaces: set[str] = field(default_factory=set)
     macros: dict[str, Macro] = field(default_factory=dict)
     _values: dict[str, int] = field(default_factory=dict)
@@ -298,14 +305,16 @@ def _declaration(toks: list[Token], i: int, d: Declarations, namespace: str) -> 
         if j >= len(toks) or toks[j].text == ";":
             return j + 1
         end = _match(toks, j, "}")
+        head = toks[i + 1:j]
+        name = head[0].text if head else ""
+        base = ""
+        if ":" in [h.text for h in head]:
+            k = [h.text for h in head].index(":")
+            base = join_tokens([h for h in head[k + 1:] if h.text not in ("public",)])
         if s == "struct" and not template:
-            head = toks[i + 1:j]
-            name = head[0].text if head else ""
-            base = ""
-            if ":" in [h.text for h in head]:
-                k = [h.text for h in head].index(":")
-                base = join_tokens([h for h in head[k + 1:] if h.text not in ("public",)])
             d.structs[name] = _struct(name, base, toks[j + 1:end - 1])
+        else:
+            d.classes[name] = (template, base, toks[j + 1:end - 1])
         if end < len(toks) and toks[end].text == ";":
             end += 1
         return end
@@ -344,7 +353,7 @@ def _declaration(toks: list[Token], i: int, d: Declarations, namespace: str) -> 
             b = texts.index("{", close)
             body_end = _match(stmt, b, "}")
             fn = Function(stmt[paren - 1].text, namespace, template, _params(stmt[paren + 1:close - 1]),
-                          stmt[b + 1:body_end - 1], stmt[0].file)
+                          stmt[b + 1:body_end - 1], stmt[0].file, stmt[paren - 1].line)
             d.functions.setdefault(fn.name, []).append(fn)
         return end
     quals = {"static", "const", "constexpr", "extern", "inline", "volatile"}
@@ -365,6 +374,10 @@ def _declaration(toks: list[Token], i: int, d: Declarations, namespace: str) -> 
             name = lhs[b - 1].text
             if name not in d.arrays or init is not None:   # a definition with values beats an extern
                 d.arrays[name] = Array(name, lhs[:b - 1], lhs[b + 1:close - 1], init, lhs[0].file, lhs[0].line)
+        return end
+    lt = [t.text for t in lhs]
+    if rhs is not None and len(lhs) >= 3 and lt[-2] == "::" and lhs[-3].text in d.structs:
+        d.structs[lhs[-3].text].fields[lhs[-1].text] = list(rhs)   # const slope_t config4::slope = 0.2;
         return end
     if rhs is not None and lhs and lhs[-1].kind == "id" and {"const", "constexpr"} & set(texts[:k]):
         d.consts[lhs[-1].text] = list(rhs)
@@ -392,6 +405,8 @@ def _struct(name: str, base: str, body: list[Token]) -> Struct:
             e = texts.index("=")
             if e >= 1 and stmt[e - 1].kind == "id":
                 st.fields[stmt[e - 1].text] = stmt[e + 1:]
+        elif s == "static" and len(stmt) >= 3 and stmt[-1].kind == "id" and "(" not in texts:
+            st.members[stmt[-1].text] = [t for t in stmt[1:-1] if t.text not in ("const", "constexpr")]
         i = end
     return st
 
@@ -512,3 +527,26 @@ def number_list(toks: Sequence[Token], where: str) -> list[float | int]:
         v = parse_number(part[k].text, where)
         vals.append(sign * v)
     return vals
+
+
+def read_source(path, *, include_dirs=(), skip=lambda p: False) -> tuple[Declarations, Source]:
+    """Declarations and tokens of one C++ file, includes followed through its folder and ``include_dirs``.
+
+    ``skip(path)`` names included files not to read (e.g. hls4ml's nnet_utils library headers).
+    For readers beside the project loader: a CMSSW wrapper's ``scales.h``, a testbench.
+    """
+    from pathlib import Path
+
+    from firmware_models.nn.cpp_reader import read_file
+
+    dirs = [Path(d) for d in include_dirs]
+
+    def resolve(name: str, including: Path):
+        for base in (including.parent, *dirs):
+            p = (base / name).resolve()
+            if p.is_file():
+                return None if skip(p) else p
+        return None
+
+    src = read_file(Path(path).resolve(), resolve)
+    return read_declarations(src), src

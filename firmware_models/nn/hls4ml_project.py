@@ -94,6 +94,18 @@ class Config:
         toks = self.struct.fields.get(name)
         return None if toks is None else join_tokens(toks)
 
+    def number(self, name: str, default: float) -> float:
+        """A numeric field (``static constexpr float exp_scale = 1.0``, ``const slope_t cfg::slope = 0.2``)."""
+        toks = self.struct.fields.get(name)
+        if toks is None:
+            return default
+        return self.reader.number(join_tokens(toks), self.layer, f"{self.struct.name}::{name}")
+
+    def member_type(self, name: str) -> FixedType | None:
+        """The declared type of a ``static const T name;`` member (defined out of the struct), or None."""
+        toks = self.struct.members.get(name)
+        return None if toks is None else self.reader.type_tokens(toks, self.layer)
+
     def type(self, name: str, default: str | None = None) -> FixedType:
         toks = self.struct.typedefs.get(name)
         if toks is None:
@@ -120,12 +132,18 @@ class Config:
 class ProjectReader:
     """A project folder's top function, declarations and weights (the builders' ``ctx``)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, nnet_utils: Path | None = None) -> None:
         self.root = root
         self.fw = root / "firmware" if (root / "firmware").is_dir() else root
         self.utils_dir: Path | None = None
         self.headers = NnetHeaders(None)
         self.top, self.decls, self.src = self._find_top()
+        if nnet_utils is not None:
+            if not (Path(nnet_utils) / "nnet_common.h").is_file():
+                msg = (f"nnet_utils={nnet_utils} holds no nnet_common.h; give the nnet_utils folder the project "
+                       "compiles with")
+                raise ModelFormatError(msg)
+            self.utils_dir = Path(nnet_utils)
         self.headers = NnetHeaders(self.utils_dir)
         self.loads: dict[str, tuple[str, str, list]] = {}
         self._types: dict[str, FixedType] = {}
@@ -273,6 +291,16 @@ class ProjectReader:
 
     def variant(self, kind: str, layer: str) -> str:
         return self.headers.variant(kind, layer)
+
+    def activation_variant(self):
+        """The folder's ``nnet_activation.h`` generation (hls4ml 1.3.0's without a nnet_utils copy)."""
+        from firmware_models.nn.nnet_variants import DEFAULT_VARIANT, as_variant, detect_variant
+
+        if getattr(self, "_act_variant", None) is None:
+            header = self.utils_dir / "nnet_activation.h" if self.utils_dir is not None else None
+            self._act_variant = detect_variant(header.read_text(errors="replace"), source=str(header)) \
+                if header is not None and header.is_file() else as_variant(DEFAULT_VARIANT)
+        return self._act_variant
 
     def function(self, name: str) -> list[Function]:
         return self.decls.functions.get(self.decls.unqualify(name).split("::")[-1], [])
@@ -432,14 +460,18 @@ def _build_graph(prj: ProjectReader) -> Graph:
     return Graph(inputs, outputs, nodes, source=str(prj.root))
 
 
-def load_hls4ml_project(path) -> NNModel:
-    """An :class:`NNModel` from an hls4ml project folder (see the module docstring)."""
+def load_hls4ml_project(path, *, nnet_utils=None) -> NNModel:
+    """An :class:`NNModel` from an hls4ml project folder (see the module docstring).
+
+    ``nnet_utils``: the ``nnet_utils`` folder the project compiles with, when it is not inside
+    the project (found through its includes); without either, hls4ml 1.3.0's versions apply.
+    """
     root = Path(path)
     if not root.is_dir():
         msg = f"{root} is not a directory; pass the hls4ml output_dir (which holds firmware/) or the folder with the " \
               "top .cpp"
         raise ModelFormatError(msg)
-    prj = ProjectReader(root)
+    prj = ProjectReader(root, None if nnet_utils is None else Path(nnet_utils))
     model = NNModel(_build_graph(prj), source=str(root))
     model.project = prj
     return model

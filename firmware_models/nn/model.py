@@ -104,6 +104,8 @@ class NNModel:
         self.graph = graph
         self.source = source or graph.source
         self.scores: list[ScoreHead] = []
+        #: the project reader of a model loaded from an hls4ml folder (its declarations, weights, headers)
+        self.project = None
         self._fused_memo = None  # (nodes, plan) of firmware_models.nn.fused.fused_plan
 
     # ------------------------------------------------------------------ description

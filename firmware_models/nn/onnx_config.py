@@ -1,11 +1,15 @@
-"""Loader 2: an ONNX model plus an hls4ml-style configuration -> NNModel.
+"""Loader 2: an ONNX model plus an hls4ml-style configuration -> NNModel (a graph).
 
-The configuration is what ``hls4ml.utils.config_from_*_model`` returns (a dict,
-or a JSON/YAML file of it): ``Model: {Precision: {default: ...}, ReuseFactor,
-Strategy}`` and optional ``LayerName: {<ONNX node name>: {Precision: {weight,
-bias, accum, result, scale, param}, ReuseFactor, Strategy, TableSize, table_t}}``;
-the graph input's name sets the input precision. hls4ml 1.3.0's conversion
-rules applied here (Vivado backend):
+The configuration is what ``hls4ml.utils.config_from_*_model`` returns (a dict, or a
+JSON file of it, or the ``hls4ml_config.yml`` hls4ml writes: ``HLSConfig`` inside,
+``IOType`` beside it): ``Model: {Precision: {default: ...}, ReuseFactor, Strategy}`` and
+optional ``LayerName: {<ONNX node name>: {Precision: {weight, bias, accum, result, scale,
+param}, ReuseFactor, Strategy, TableSize, table_t}}``; each graph input's name sets its
+precision. The ONNX graph's inputs and outputs are the ports, in order. Ops: Gemm, MatMul
+(+ a constant Add: the bias), BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Add / Sub
+/ Mul / Max / Min of two tensors (broadcasting as hls4ml 1.3.0's merges), Concat, and
+Identity / Dropout / Flatten / Reshape / Squeeze / Unsqueeze as aliases (hls4ml makes them
+in-place). hls4ml 1.3.0's conversion rules applied here (Vivado backend):
 
 - BatchNormalization: ``scale = gamma / sqrt(var + eps)``, ``bias = beta - mean*scale``
   in the model's float precision; folded into the preceding Dense when that Dense's
@@ -15,7 +19,10 @@ rules applied here (Vivado backend):
 - 'auto' precisions (``model/optimizer/passes/infer_precision.py``): weights, biases,
   BN scale/bias and activation results take the model default; Dense accum/result
   ``ap_fixed<Wi+Ww+ceil(log2 n_in) ...>`` widened for the bias; BN result likewise;
-  LeakyReLU alpha the minimal unsigned type of at most 8 bits.
+  LeakyReLU alpha the minimal unsigned type of at most 8 bits; merges as
+  ``_infer_merge_precision`` (add/subtract: one more integer bit than the wider input,
+  multiply: widths and integers add, maximum/minimum: both inputs representable) and
+  ``_infer_cat_precision`` (concatenate: the same, with the first non-default modes).
 - Weights are written as text with F fractional digits and floored on load
   (:data:`firmware_models.nn.model.CONVENTIONS` ``weights_txt``), reproduced here.
 - Reuse factors snap to the closest valid one (``backends/fpga/fpga_backend.py``).

@@ -221,7 +221,7 @@ def parse_program(call, ctx) -> DAProgram:
     stages = 0
     for (fname, line), text in ctx.comments().items():
         m = re.search(r"Latency:\s*(\d+)", text)
-        if m and fname == fn.file and fn.body and fn.body[0].line <= line <= fn.body[-1].line:
+        if m and fname == fn.file and fn.body and fn.line <= line <= fn.body[-1].line:
             stages = max(stages, int(m.group(1)))
     return DAProgram(n_in, slot_types, stmts, [outputs[k] for k in range(n_out)], stages)
 

@@ -1,0 +1,5 @@
+#ifndef WEIGHTS_H_
+#define WEIGHTS_H_
+#include "defines.h"
+
+#endif
