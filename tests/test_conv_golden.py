@@ -66,13 +66,8 @@ def test_every_traced_layer_exact(case):
 def test_load_hls4ml_project_exact(case):
     """``load_hls4ml_project`` on the committed project: the conv-family kinds on the registry, end to end."""
     from firmware_models.nn import load_hls4ml_project
-    from firmware_models.nn.registry import UnsupportedLayerError
 
-    try:
-        model = load_hls4ml_project(GOLDEN / case)
-    except UnsupportedLayerError as exc:
-        assert "softmax" in str(exc), str(exc)
-        pytest.skip(f"{case}: the softmax kind is not on the registry yet ({exc})"[:200])
+    model = load_hls4ml_project(GOLDEN / case)
     v = _vectors(case)
     for set_name in ("normal", "overflow"):
         x = v[f"{set_name}__x"]
