@@ -39,4 +39,4 @@ register(KindSpec(
     timing_rule="1 cycle, II 1 (a table read per token)",
     convention="hls4ml 1.3.0 nnet_utils/nnet_embed.h embedding: res[j*n_out + i] = embeddings[data[j]*n_out + i] "
                "assigned to res_T; a token outside the vocabulary is refused (the C++ reads outside the table)",
-    nnet_functions=("embedding",), build_hls4ml=_build, onnx_ops=("Gather",)))
+    nnet_functions=("embedding",), build_hls4ml=_build))

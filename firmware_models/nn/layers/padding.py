@@ -70,13 +70,13 @@ def _build_resize(call, ctx):
 
 _CONV = "hls4ml 1.3.0 nnet_utils/"
 for _kind, _fns, _build, _ops_onnx, _text in (
-        ("zeropad", ("zeropad1d_cl", "zeropad2d_cl"), _build_pad, ("Pad",),
+        ("zeropad", ("zeropad1d_cl", "zeropad2d_cl"), _build_pad, (),
          "nnet_padding.h zeropad{1,2}d_cl: zeros, then (res_T)data in place"),
         ("cropping", ("cropping1d_cl", "cropping2d_cl"), _build_crop, (),
          "nnet_cropping.h cropping{1,2}d_cl: (res_T)data of the kept window"),
         ("upsampling", ("resize_nearest",), _build_resize, (),
          "nnet_image.h resize_nearest: src = (dst * ((in << 16) / out + 1)) >> 16, data_T copied"),
-        ("transpose", (), None, ("Transpose",),
+        ("transpose", (), None, (),
          "nnet_transpose.h transpose: res[i] = data[transfer_idx(i)] (perm_strides over to_shape, last axis first)")):
     register(KindSpec(kind=_kind, kernel=_kernel, reference=_reference, timing=lambda desc: (1, 1),
                       timing_rule="1 cycle, II 1 (wiring and one register)", convention=_CONV + _text,
