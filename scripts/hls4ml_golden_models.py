@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["CASES", "CASES_FILE", "DEFAULT_OUT", "keras_seq", "need", "onnx_frontend_model", "qonnx_graph", "torch_seq"]
+__all__ = ["CASES", "CASES_FILE", "DEFAULT_OUT", "keras_graph", "keras_seq", "need", "onnx_frontend_model", "qonnx_graph",
+           "torch_seq"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "tests" / "golden" / "hls4ml"
@@ -157,6 +158,89 @@ def keras_seq(spec, seed, names):
             n = layer.get_weights()[0].shape[0]
             layer.set_weights([rng.uniform(0.5, 1.5, n), rng.uniform(-0.5, 0.5, n), rng.uniform(-0.5, 0.5, n),
                                rng.uniform(0.3, 2.0, n)])
+    return model
+
+
+def _randomize_bn(keras, model, rng) -> None:
+    """Non-trivial BatchNormalization statistics (gamma, beta, moving mean, moving variance)."""
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            n = layer.get_weights()[0].shape[0]
+            layer.set_weights([rng.uniform(0.5, 1.5, n), rng.uniform(-0.5, 0.5, n), rng.uniform(-0.5, 0.5, n),
+                               rng.uniform(0.3, 2.0, n)])
+
+
+def _cnn_vae(keras, arch: dict):
+    """The Govorkova et al. CNN VAE encoder on the 19x3x1 object grid (MET, 4 mu, 4 e, 10 jets x pT, eta, phi)."""
+    L = keras.layers
+    inp = keras.Input((19, 3, 1), name="inp")
+    x = L.ZeroPadding2D(((1, 0), (0, 0)), name="zp")(inp)
+    x = L.BatchNormalization(name="bn")(x)
+    x = L.Conv2D(arch.get("f1", 16), (3, 3), use_bias=False, padding=arch.get("pad1", "same"), name="conv1")(x)
+    x = L.Activation("relu", name="relu1")(x)
+    x = L.AveragePooling2D((3, 1), name="pool1")(x)
+    x = L.Conv2D(arch.get("f2", 32), (3, 1), use_bias=False, padding="same", name="conv2")(x)
+    x = L.Activation("relu", name="relu2")(x)
+    x = L.AveragePooling2D((3, 1), name="pool2")(x)
+    x = L.Flatten(name="flat")(x)
+    latent = arch.get("latent", 8)
+    return keras.Model(inp, [L.Dense(latent, name="mu")(x), L.Dense(latent, name="logvar")(x)], name="cnn_vae")
+
+
+def _joint_vae(keras, arch: dict):
+    """A small Joint-VAE encoder (seed 001) on 40x40x1 jet images: Conv2D residual blocks with Add merges,
+    continuous heads z_mean/z_logvar and a categorical head with softmax."""
+    L = keras.layers
+    f1, f2 = arch.get("f1", 8), arch.get("f2", 16)
+    inp = keras.Input((40, 40, 1), name="img")
+    x = L.AveragePooling2D((4, 4), name="down")(inp)                        # 10x10x1
+    x = L.Conv2D(f1, (3, 3), padding="same", name="stem")(x)
+    x = L.Activation("relu", name="stem_relu")(x)
+    y = L.Conv2D(f1, (3, 3), padding="same", name="b1c1")(x)
+    y = L.Activation("relu", name="b1r1")(y)
+    y = L.Conv2D(f1, (3, 3), padding="same", name="b1c2")(y)
+    x = L.Add(name="b1add")([x, y])
+    x = L.Activation("relu", name="b1out")(x)
+    x = L.MaxPooling2D((2, 2), name="pool")(x)                              # 5x5
+    if arch.get("skip", "pool") == "pool":  # pointwise projection, then a 'same' (padded) average pooling
+        s = L.Conv2D(f2, (1, 1), name="b2skip")(x)
+        s = L.AveragePooling2D((2, 2), strides=(2, 2), padding="same", name="skippool")(s)
+    else:  # "strided": a strided pointwise projection (io_stream has no padded pooling: hls4ml asserts pad == 0)
+        s = L.Conv2D(f2, (1, 1), strides=(2, 2), name="b2skip")(x)
+    y = L.Conv2D(f2, (3, 3), padding="same", name="b2c1")(x)
+    y = L.Activation("relu", name="b2r1")(y)
+    y = L.Conv2D(f2, (3, 3), strides=(2, 2), padding="same", name="b2c2")(y)  # strided: 3x3
+    x = L.Add(name="b2add")([s, y])
+    x = L.Activation("relu", name="b2out")(x)
+    x = L.Flatten(name="flat")(x)
+    zm = L.Dense(arch.get("latent", 32), name="z_mean")(x)
+    zl = L.Dense(arch.get("latent", 32), name="z_logvar")(x)
+    logits = L.Dense(arch.get("classes", 20), name="cat_logits")(x)
+    cat = L.Activation("softmax", name="cat")(logits)
+    return keras.Model(inp, [zm, zl, cat], name="joint_vae")
+
+
+def keras_graph(kind: str, seed: int, arch: dict | None = None):
+    """A Keras 3 functional model (torch backend) of one of the seed networks: "cnn_vae" or "joint_vae".
+
+    Weights are seeded random (Glorot) scaled by ``arch["weight_scale"]`` (default 1), with
+    non-trivial BatchNormalization statistics.
+    """
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = need("keras")
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    arch = arch or {}
+    model = {"cnn_vae": _cnn_vae, "joint_vae": _joint_vae}[kind](keras, arch)
+    _randomize_bn(keras, model, rng)
+    scale = arch.get("weight_scale", 1.0)
+    for layer in model.layers:
+        if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense)):
+            ws = layer.get_weights()
+            ws = [ws[0] * scale] + [rng.uniform(-0.5, 0.5, w.shape) for w in ws[1:]]
+            layer.set_weights(ws)
     return model
 
 

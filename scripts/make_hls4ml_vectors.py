@@ -59,6 +59,7 @@ from hls4ml_golden_harness import run_harness
 from hls4ml_golden_models import (
     CASES,
     DEFAULT_OUT,
+    keras_graph,
     keras_seq,
     need,
     onnx_frontend_model,
@@ -132,7 +133,144 @@ def _layer_cfg(cfg: dict, lname: str, over: dict) -> None:
         entry["Strategy"] = over["strategy"]
 
 
+def _graph_inputs(kind: str, set_name: str, n: int, shape, lo: int, hi: int, f_in: int,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Raw inputs of a seed network: physics-like ('normal') or the full raw range ('overflow')."""
+    if set_name == "overflow":
+        x = rng.integers(lo, hi + 1, size=(n, *shape))
+        x[:4] = hi
+        x[4:8] = lo
+        return x.astype(np.int64)
+    if kind == "cnn_vae":  # rows MET, 4 mu, 4 e, 10 jets; columns standardized (pT, eta, phi); absent objects 0
+        v = np.zeros((n, *shape))
+        counts = {"mu": rng.integers(0, 5, n), "e": rng.integers(0, 5, n), "jet": rng.integers(0, 11, n)}
+        v[:, 0, 0, 0] = rng.exponential(1.5, n)
+        v[:, 0, 2, 0] = rng.uniform(-np.pi, np.pi, n)
+        for first, size, key, scale in ((1, 4, "mu", 1.0), (5, 4, "e", 1.0), (9, 10, "jet", 2.0)):
+            for k in range(size):
+                on = counts[key] > k
+                pt = np.sort(rng.exponential(scale, (n, size)), axis=1)[:, ::-1][:, k]
+                v[:, first + k, 0, 0] = np.where(on, pt, 0.0)
+                v[:, first + k, 1, 0] = np.where(on, rng.uniform(-2.5, 2.5, n), 0.0)
+                v[:, first + k, 2, 0] = np.where(on, rng.uniform(-np.pi, np.pi, n), 0.0)
+    else:  # jet images: a few hot pixels near the centre, exponential energies
+        v = np.zeros((n, *shape))
+        for e in range(n):
+            k = rng.integers(3, 25)
+            r = np.clip(np.rint(rng.normal(19.5, 5, k)), 0, shape[0] - 1).astype(int)
+            c = np.clip(np.rint(rng.normal(19.5, 5, k)), 0, shape[1] - 1).astype(int)
+            np.add.at(v[e, :, :, 0], (r, c), rng.exponential(3.0, k))
+    return np.clip(np.floor(np.ldexp(v, f_in)), lo, hi).astype(np.int64)
+
+
+def _make_graph_case(name: str, case: dict, out_dir: Path, work: Path, rng: np.random.Generator) -> dict:
+    """A seed network (Keras 3 functional model, several outputs) through hls4ml: outputs and a layer trace."""
+    hls4ml = need("hls4ml")
+    kind = case["graph"]
+    model = keras_graph(kind, sum(map(ord, kind)) + case.get("seed", 0), case.get("arch"))
+    backend, project, gran = case.get("backend", "Vivado"), case.get("project", "myproject"), "name"
+    cfg = hls4ml.utils.config_from_keras_model(model, granularity=gran, backend=backend,
+                                               default_precision=case["default"])
+    cfg["Model"].update(case.get("model", {}))
+    in_name = model.inputs[0].name if hasattr(model.inputs[0], "name") else next(iter(cfg["LayerName"]))
+    in_name = next(k for k in cfg["LayerName"] if k in (in_name, "inp", "img"))
+    cfg["LayerName"][in_name]["Precision"]["result"] = case["input"]
+    for lname, over in case.get("layers", {}).items():
+        _layer_cfg(cfg, lname, over)
+        if "impl" in over:
+            cfg["LayerName"][lname]["ConvImplementation"] = over["impl"]
+        if "pf" in over:
+            cfg["LayerName"][lname]["ParallelizationFactor"] = over["pf"]
+    trace = case.get("trace_layers", True) and case.get("io_type", "io_parallel") == "io_parallel"
+    if trace:
+        for entry in cfg["LayerName"].values():
+            entry["Trace"] = True
+    prj = work / name
+    hm = hls4ml.converters.convert_from_keras_model(model, hls_config=cfg, output_dir=str(prj), backend=backend,
+                                                    io_type=case.get("io_type", "io_parallel"),
+                                                    project_name=project)
+    hm.compile()
+    shape = tuple(int(d) for d in model.inputs[0].shape[1:])
+    lo, hi, f_in = _raw_range(case["input"])
+    outs = hm.get_output_variables()
+    out_names = [next(layer.name for layer in hm.get_layers() if o in layer.outputs) for o in hm.outputs]
+    out_fracs = [_raw_range(str(v.type.precision))[2] for v in outs]
+    vectors, sets = {}, {}
+    for set_name in ("normal", "overflow"):
+        n_set = case.get("n", N_NORMAL) if set_name == "normal" else case.get("n_overflow", case.get("n", N_OVERFLOW))
+        x_raw = _graph_inputs(kind, set_name, n_set, shape, lo, hi, f_in, rng)
+        y = hm.predict(np.ldexp(x_raw.astype(np.float64), -f_in))
+        y = y if isinstance(y, list) else [y]
+        vectors[f"{set_name}__x"] = x_raw
+        for oname, frac, yy in zip(out_names, out_fracs, y):
+            vectors[f"{set_name}__{oname}"] = _to_raw(np.asarray(yy).reshape(len(x_raw), -1), frac,
+                                                      f"{name}/{set_name}/{oname}")
+        sets[set_name] = len(x_raw)
+    traced = {}
+    if trace:  # every layer's output on the first events of both sets (hls4ml's own Trace)
+        n_tr = case.get("n_trace", 100)
+        xs = np.concatenate([vectors["normal__x"][:n_tr], vectors["overflow__x"][:n_tr]])
+        _, tr = hm.trace(np.ldexp(xs.astype(np.float64), -f_in))
+        for layer in hm.get_layers():
+            if layer.name in tr:
+                ptype = str(layer.get_output_variable().type.precision)
+                frac = _raw_range(ptype)[2]
+                vectors[f"trace__{layer.name}"] = _to_raw(np.asarray(tr[layer.name]).reshape(len(xs), -1), frac,
+                                                          f"{name}/trace/{layer.name}")
+                traced[layer.name] = ptype
+        vectors["trace__x"] = xs
+    case_dir = out_dir / name
+    if case_dir.exists():
+        shutil.rmtree(case_dir)
+    (case_dir / "firmware" / "weights").mkdir(parents=True)
+    fw = prj / "firmware"
+    for f in ["defines.h", "parameters.h", f"{project}.h", f"{project}.cpp"]:
+        shutil.copy(fw / f, case_dir / "firmware" / f)
+    shutil.copy(fw / "nnet_utils" / "nnet_code_gen.h", case_dir / "firmware" / "nnet_code_gen.h")
+    for f in sorted((fw / "weights").glob("*.txt")):
+        shutil.copy(f, case_dir / "firmware" / "weights" / f.name)
+    np.savez_compressed(case_dir / "vectors.npz", **{k: _narrow(v) for k, v in vectors.items()})
+    onnx_note = _export_keras_onnx(model, shape, cfg, case_dir) if case.get("onnx") else None
+    files = sorted(p for p in case_dir.rglob("*") if p.is_file())
+    return {
+        "note": case["note"], "frontend": "keras", "graph": kind, "input_type": case["input"],
+        "input_shape": list(shape), "outputs": {n: str(v.type.precision) for n, v in zip(out_names, outs)},
+        "traced": traced, "sets": sets, "granularity": gran, "default_precision": case["default"],
+        "project_dir": ".", "project_name": project, "io_type": case.get("io_type", "io_parallel"),
+        "backend": backend, "weights_txt": True, "onnx": onnx_note,
+        "files": {str(p.relative_to(case_dir)): _sha256(p) for p in files},
+    }
+
+
+def _narrow(v: np.ndarray) -> np.ndarray:
+    """int32 when every raw value fits (half the committed bytes); the tests read either."""
+    if v.size and -(2**31) <= int(v.min()) and int(v.max()) < 2**31:
+        return v.astype(np.int32)
+    return v
+
+
+def _export_keras_onnx(model, shape, cfg: dict, case_dir: Path) -> str:
+    """The same Keras network as ONNX (torch.onnx.export of the torch-backend model) + its hls4ml config."""
+    torch = need("torch")
+    onnx = need("onnx")
+    path = case_dir / "model.onnx"
+    try:
+        torch.onnx.export(model, (torch.zeros((1, *shape)),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "batch"}})
+    except Exception as exc:  # noqa: BLE001 - recorded in the manifest, the case stays usable without it
+        return f"not exported: {type(exc).__name__}: {exc}"[:300]
+    om = onnx.load(str(path))
+    keep = ("Precision", "ReuseFactor", "Strategy", "ConvImplementation", "ParallelizationFactor")
+    (case_dir / "config.json").write_text(json.dumps(
+        {"Model": {k: v for k, v in cfg["Model"].items() if k in ("Precision", "ReuseFactor", "Strategy")},
+         "LayerName": {k: {kk: vv for kk, vv in v.items() if kk in keep} for k, v in cfg["LayerName"].items()},
+         "onnx_nodes": [n.name for n in om.graph.node]}, indent=1, sort_keys=True) + "\n")
+    return "torch.onnx.export of the Keras 3 (torch backend) model; config keyed by Keras layer names"
+
+
 def _make_case(name: str, case: dict, out_dir: Path, work: Path, rng: np.random.Generator) -> dict:
+    if "graph" in case:
+        return _make_graph_case(name, case, out_dir, work, rng)
     torch = need("torch")
     hls4ml = need("hls4ml")
     onnx = need("onnx")
@@ -334,7 +472,8 @@ def main(argv: list[str] | None = None) -> int:
             rng = np.random.default_rng([args.seed, sum(map(ord, name))])
             manifest["cases"][name] = _make_case(name, CASES[name], args.out, Path(tmp), rng)
             manifest["cases"][name]["tools"] = tools
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+            # after every case: a later case that aborts inside hls4ml's C++ loses only itself
+            manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return 0
 
 

@@ -173,7 +173,8 @@ def test_real_cms_folder_as_shipped(tmp_path: Path, capsys) -> None:
     with np.load(out) as y:
         np.testing.assert_array_equal(y["dot"], vec["network_uniform__layer32_out"].astype(np.int64))
     capsys.readouterr()
-    # a convolutional folder (part 2) is one clear line, exit 2 (or loads, once part 2 is merged)
-    assert main(["nn", str(_cms("CICADA_v2")), "--timing"]) in (0, 2)
+    # a convolutional folder loads (part 2's kinds); where its timing is outside the estimator (CICADA v2's conv
+    # in the resource strategy) that is one clear line naming the layer, exit 2
+    rc = main(["nn", str(_cms("CICADA_v2")), "--timing"])
     err = capsys.readouterr().err
-    assert not err or ("nnet::conv_2d_cl is not supported" in err and len(err.strip().splitlines()) == 1)
+    assert rc == 0 or (rc == 2 and "layer 'conv'" in err and len(err.strip().splitlines()) == 1), err

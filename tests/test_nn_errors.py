@@ -71,8 +71,9 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_unsupported_layer_in_stream_project_is_named(tmp_path):
     prj = _copy("stream_named", tmp_path) / "out" / "hls_prj"
-    _edit(prj / "firmware" / "l1_encoder.cpp", "nnet::sigmoid<", "nnet::conv_2d_cl<")
-    with pytest.raises(ModelFormatError, match=r"layer sig_out: nnet::conv_2d_cl is not supported; supported layers"):
+    _edit(prj / "firmware" / "l1_encoder.cpp", "nnet::sigmoid<", "nnet::separable_conv_2d_cl<")
+    with pytest.raises(ModelFormatError,
+                       match=r"layer sig_out: nnet::separable_conv_2d_cl is not supported; supported layers"):
         load_hls4ml_project(prj)
 
 

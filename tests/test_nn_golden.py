@@ -27,7 +27,8 @@ from firmware_models.nn import kl_head, load_hls4ml_project, load_onnx, scale_in
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "hls4ml"
 MANIFEST = json.loads((GOLDEN / "manifest.json").read_text())
-CASES = sorted(MANIFEST["cases"])
+#: the seed networks (entries with a "graph" key: several outputs, per-layer traces) are tested in test_conv_golden.py
+CASES = sorted(c for c, v in MANIFEST["cases"].items() if "graph" not in v)
 #: cases with an ONNX twin (model.onnx + config.json) for loader 2 (the Keras case has none); a QONNX graph
 #: with Quant nodes is refused by loader 2 (test_onnx_loader_refuses_quant_graphs) and checked with loader 1
 ONNX_CASES = [c for c in CASES if (GOLDEN / c / "model.onnx").is_file()

@@ -414,6 +414,15 @@ def _build_graph(prj: ProjectReader) -> Graph:
         if c.function in _CSIM_HELPERS or c.namespace.startswith("std"):
             continue
         c.args = [alias.get(a, a) for a in c.args]
+        if c.namespace == "nnet" and c.function == "clone_stream":
+            # io_stream fan-out: each copy carries the source's values (clone_stream<data_T, res_T, N>); with one
+            # pack type on both sides the copies are the same tensor
+            if len(c.targs) < 2 or c.targs[0] != c.targs[1]:
+                msg = f"{where}: clone_stream<{', '.join(c.targs)}> changes the pack type; not supported"
+                raise ModelFormatError(msg)
+            for a in c.args[1:]:
+                alias[a] = c.args[0]
+            continue
         c.name = _layer_name(c, used)
         spec = registry.for_call(c, prj, layer=c.name)
         node = spec.build_hls4ml(c, prj)

@@ -9,7 +9,11 @@ registers them with :func:`firmware_models.nn.registry.register`:
 - :mod:`.activation`: ``relu``, ``leaky_relu``, ``linear``, ``sigmoid``, ``tanh``;
 - :mod:`.merge`: ``add``, ``subtract``, ``multiply``, ``average``, ``maximum``, ``minimum``,
   ``concatenate``, ``dot``;
-- :mod:`.reshape`: ``reshape`` (Reshape, Flatten: an index map).
+- :mod:`.reshape`: ``reshape`` (Reshape, Flatten: an index map);
+- :mod:`.conv`: ``conv`` (Conv1D/Conv2D, pointwise, strided; io_parallel and io_stream; latency, resource);
+- :mod:`.pooling`: ``pooling`` (max/average 1D/2D and global, every nnet_pooling.h generation);
+- :mod:`.padding`: ``zeropad``, ``cropping``, ``upsampling``, ``transpose`` (index maps);
+- :mod:`.embedding`: ``embedding``.
 
 A new family is a new module and one line in :data:`FAMILIES`.
 """
@@ -19,7 +23,8 @@ from __future__ import annotations
 import importlib
 
 #: the family modules, imported (and so registered) in this order
-FAMILIES = ("dense", "dense_da", "batchnorm", "activation", "merge", "reshape")
+FAMILIES = ("dense", "dense_da", "batchnorm", "activation", "merge", "reshape", "conv", "pooling", "padding",
+            "embedding")
 
 for _name in FAMILIES:
     importlib.import_module(f"{__name__}.{_name}")

@@ -3,10 +3,14 @@
 hls4ml 1.3.0 ``nnet_utils/nnet_batchnorm.h`` (and the older copy in CICADA v1/v2, the
 same arithmetic): ``res[i] = product(x[i], scale[i]) + bias[i]``, one assignment of the
 full-precision value to ``res_t``. Per-filter normalisation (``n_filt != -1``, after a
-convolution) is part 2's per-channel batchnorm and refused here.
+convolution, channels last: ``norm_index = i % n_filt``) tiles the n_filt scales and biases
+over the elements at build time (:mod:`firmware_models.nn.batchnorm_channels` is the same
+rule as a pure function).
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from firmware_models.errors import ModelFormatError
 from firmware_models.fixed import cast
@@ -38,16 +42,19 @@ def _reference(node, xs):
 def _build(call, ctx):
     cfg = ctx.config(call.targs[-1], call.name)
     n = cfg.int("n_in")
-    if cfg.int("n_filt", -1) not in (-1, 2**32 - 1):
-        msg = (f"layer {call.name}: BatchNormalization over filters (n_filt={cfg.int('n_filt')}) is not supported "
-               "(Dense inputs only)")
-        raise ModelFormatError(msg)
+    n_filt = cfg.int("n_filt", -1)
     product = cfg.using("product") or "mult"
     if product != "mult":
         msg = f"layer {call.name}: product nnet::product::{product} is not supported (only mult)"
         raise ModelFormatError(msg)
     scale, ts = ctx.weights(call.args[2], call.name)
     bias, tb = ctx.weights(call.args[3], call.name)
+    if n_filt not in (-1, 2**32 - 1):   # per channel (channels last): norm_index = i % n_filt
+        if n_filt < 1 or n % n_filt or scale.size != n_filt or bias.size != n_filt:
+            msg = (f"layer {call.name}: BatchNormalization with n_filt={n_filt} over {n} values needs n_filt scales "
+                   f"and biases, got {scale.size} and {bias.size}")
+            raise ModelFormatError(msg)
+        scale, bias = np.tile(scale, n // n_filt), np.tile(bias, n // n_filt)
     types = {"input": ctx.type(call.targs[0], call.name), "result": ctx.type(call.targs[1], call.name),
              "scale": ts, "bias": tb}
     return node_from_call(call, "batchnorm", inputs=(0,), output=1, types=types, in_shapes=[(n,)], out_shape=(n,),
