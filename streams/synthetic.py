@@ -50,6 +50,8 @@ _STREAM_SIGNAL = 0x5349474E  # "SIGN"
 PARAMS_ORDER = ("jet_pt", "calo_eta", "calo_phi", "egamma_pt", "muon_pt", "muon_eta", "muon_phi",
                 "met_pt", "met_phi")
 _MAX_JETS = 16
+#: bit of the ``input_anomaly`` column for a clipped code (triggeremu.counters.ANOMALY_KINDS)
+_SATURATED = np.uint8(1 << 4)
 
 
 #: cos, sin of the centre of each calo phi bin: the MET recoil uses jet phi codes
@@ -99,6 +101,12 @@ def _q(params, row, v):
 
 
 @numba.jit(**JIT_OPTIONS)
+def _saturates(params, row, v):
+    """True when ``v`` is beyond the top of a saturating field (its code is clipped)."""
+    return np.floor(v / params[row, 0]) + params[row, 1] > params[row, 3]
+
+
+@numba.jit(**JIT_OPTIONS)
 def _noise(state):
     """Approximately standard normal: (sum of four uniforms - 2) x sqrt(3) (Irwin-Hall)."""
     acc = 0.0
@@ -119,9 +127,10 @@ def _gauss2(state):
 
 @numba.jit(**JIT_OPTIONS)
 def _generate_kernel(first_event, key_bg, key_dec, key_sig, sig_fraction, jet_limit, params, trig,
-                     col_eg, col_mu, col_jet, out, label):
-    """Fill rows of ``out`` (N x 57 int32, zeroed) and ``label`` (N int8) for events
-    first_event .. first_event + N - 1; ``jet_limit`` (N) is exp(-mean jet count)."""
+                     col_eg, col_mu, col_jet, out, label, anomaly):
+    """Fill rows of ``out`` (N x 57 int32, zeroed), ``label`` (N int8) and ``anomaly``
+    (N uint8, zeroed: bit SATURATED when a pT/MET code is clipped at its field's top) for
+    events first_event .. first_event + N - 1; ``jet_limit`` (N) is exp(-mean jet count)."""
     two_pi = 2.0 * math.pi
     jets = np.empty((10, 3), dtype=np.int64)
     egs = np.empty((4, 3), dtype=np.int64)
@@ -140,6 +149,8 @@ def _generate_kernel(first_event, key_bg, key_dec, key_sig, sig_fraction, jet_li
         for _ in range(nj):
             st, u = _uniform(st)
             pt = 20.0 * (1.0 - u) ** -0.25
+            if _saturates(params, 0, pt):
+                anomaly[i] |= _SATURATED
             st, u = _uniform(st)
             eta = -4.7 + 9.4 * u
             st, u = _uniform(st)
@@ -158,6 +169,8 @@ def _generate_kernel(first_event, key_bg, key_dec, key_sig, sig_fraction, jet_li
         for _ in range(n_eg):
             st, u = _uniform(st)
             pt = 3.0 - 6.0 * math.log(1.0 - u)
+            if _saturates(params, 3, pt):
+                anomaly[i] |= _SATURATED
             st, u = _uniform(st)
             eta = -2.5 + 5.0 * u
             st, u = _uniform(st)
@@ -166,6 +179,8 @@ def _generate_kernel(first_event, key_bg, key_dec, key_sig, sig_fraction, jet_li
         if u < 0.04:
             st, u = _uniform(st)
             pt = 2.0 - 4.0 * math.log(1.0 - u)
+            if _saturates(params, 4, pt):
+                anomaly[i] |= _SATURATED
             st, u = _uniform(st)
             eta = -2.4 + 4.8 * u
             st, u = _uniform(st)
@@ -202,6 +217,8 @@ def _generate_kernel(first_event, key_bg, key_dec, key_sig, sig_fraction, jet_li
                 for _ in range(4):
                     ss, u = _uniform(ss)
                     pt = 60.0 + 200.0 * u
+                    if _saturates(params, 0, pt):
+                        anomaly[i] |= _SATURATED
                     ss, u = _uniform(ss)
                     eta = -2.5 + 5.0 * u
                     ss, u = _uniform(ss)
@@ -211,7 +228,10 @@ def _generate_kernel(first_event, key_bg, key_dec, key_sig, sig_fraction, jet_li
                     mj = push_topk(jets, mj, 10, _q(params, 0, pt), _q(params, 1, eta), _q(params, 2, phi))
         else:
             label[i] = 0
-        out[i, 0] = _q(params, 7, math.sqrt(mx * mx + my * my))
+        met = math.sqrt(mx * mx + my * my)
+        if _saturates(params, 7, met):
+            anomaly[i] |= _SATURATED
+        out[i, 0] = _q(params, 7, met)
         out[i, 1] = 0
         out[i, 2] = _q(params, 8, math.atan2(my, mx))
         write_topk(egs, me, out, i, col_eg)
@@ -227,17 +247,20 @@ def _key(seed: int, stream: int) -> np.uint64:
 
 
 def generate_l1_batch(first_event: int, n: int, *, seed: int = 0, signal_fraction: float = 0.0,
-                      pileup: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``(l1_inputs (n, 57) int32, label (n,) int8)`` of events first_event..+n-1."""
+                      pileup: np.ndarray | None = None, anomaly: np.ndarray | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """``(l1_inputs (n, 57) int32, label (n,) int8)`` of events first_event..+n-1; with
+    ``anomaly`` (n,) uint8 zeros, bit 4 (saturated) is set where a pT/MET code is clipped."""
     out = np.zeros((n, N_L1_INPUTS), dtype=np.int32)
     label = np.zeros(n, dtype=np.int8)
+    flags = np.zeros(n, dtype=np.uint8) if anomaly is None else anomaly
     pu = np.zeros(n, dtype=np.float64) if pileup is None else np.asarray(pileup, dtype=np.float64)
     if pu.shape != (n,):
         msg = f"pileup must have one value per event ({n}), got shape {pu.shape}"
         raise SourceOptionError(msg)
     _generate_kernel(first_event, _key(seed, _STREAM_BACKGROUND), _key(seed, _STREAM_DECISION),
                      _key(seed, _STREAM_SIGNAL), float(signal_fraction), _jet_limit(pu), _param_table(), _TRIG,
-                     SLICES["eg"].start, SLICES["mu"].start, SLICES["jet"].start, out, label)
+                     SLICES["eg"].start, SLICES["mu"].start, SLICES["jet"].start, out, label, flags)
     return out, label
 
 
@@ -251,7 +274,8 @@ class SyntheticL1Source:
     """Seeded background-like L1 events with optional injected signal.
 
     Iterating yields batches ``dict[str, np.ndarray]``: ``orbit``, ``bx``, ``event``,
-    ``l1_inputs`` (N, 57) int32, ``bad_input`` uint8 (zeros), ``label`` int8 (only when
+    ``l1_inputs`` (N, 57) int32, ``bad_input`` uint8 (zeros), ``input_anomaly`` uint8
+    (bit 4: a pT or MET code clipped at its field's top), ``label`` int8 (only when
     ``signal_fraction > 0``), ``pileup`` uint16 (only when ``pileup_mean`` is given;
     :func:`streams.clock.poisson_pileup` per (orbit, bx) with the same seed).
     """
@@ -295,19 +319,24 @@ class SyntheticL1Source:
                 "scheme": self._scheme.name, "batch_events": self._batch,
                 "signal_fraction": self._fraction, "pileup_mean": self._pileup_mean}
 
+    def make_batch(self, first_event: int, n: int) -> dict[str, np.ndarray]:
+        """Events ``first_event .. first_event+n-1`` as a column dict (the same events as
+        in a full pass: randomness is keyed by the event number)."""
+        orbit, bx, event = assign_bx(first_event, n, self._scheme)
+        pileup = None
+        if self._pileup_mean is not None:
+            pileup = poisson_pileup(orbit, bx, self._pileup_mean, seed=self._seed)
+        anomaly = np.zeros(n, dtype=np.uint8)
+        l1, label = generate_l1_batch(first_event, n, seed=self._seed, signal_fraction=self._fraction,
+                                      pileup=pileup, anomaly=anomaly)
+        cols = {"orbit": orbit, "bx": bx, "event": event, "l1_inputs": l1,
+                "bad_input": np.zeros(n, dtype=np.uint8), "input_anomaly": anomaly}
+        if self._fraction > 0:
+            cols["label"] = label
+        if pileup is not None:
+            cols["pileup"] = pileup
+        return cols
+
     def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
         for start in range(0, self._n, self._batch):
-            n = min(self._batch, self._n - start)
-            orbit, bx, event = assign_bx(start, n, self._scheme)
-            pileup = None
-            if self._pileup_mean is not None:
-                pileup = poisson_pileup(orbit, bx, self._pileup_mean, seed=self._seed)
-            l1, label = generate_l1_batch(start, n, seed=self._seed, signal_fraction=self._fraction,
-                                          pileup=pileup)
-            cols = {"orbit": orbit, "bx": bx, "event": event, "l1_inputs": l1,
-                    "bad_input": np.zeros(n, dtype=np.uint8)}
-            if self._fraction > 0:
-                cols["label"] = label
-            if pileup is not None:
-                cols["pileup"] = pileup
-            yield cols
+            yield self.make_batch(start, min(self._batch, self._n - start))

@@ -57,6 +57,8 @@ _SEED_KEYS = {"name", "object", "threshold_gev", "max_abs_eta", "prescale", "col
               "working_points", "ht_jet_min_gev", "description"}
 _SOURCE_KEYS = {"tree", "branch_map", "passthrough"}
 _RUN_KEYS = {"filling_scheme", "latency_budget_ns", "l1a_budget_khz", "trigger_rules", "batch_orbits"}
+#: [run] keys of the stream (liveness, reorder-buffer bound, input anomalies); defaults in Menu
+_STREAM_RUN_KEYS = {"heartbeat_s", "peer_timeout_s", "reorder_buffer_batches", "drop_input_anomalies"}
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,12 @@ class Menu:
     trigger_rules: tuple[tuple[int, int], ...] = RUN3_TRIGGER_RULES
     batch_orbits: int = 4
     root_options: dict[str, Any] = field(default_factory=dict)  # [source]: tree, branch_map, passthrough
+    # the stream: heartbeat period and peer timeout (s), reorder-buffer bound (0: automatic),
+    # and whether events with an input anomaly are dropped
+    heartbeat_s: float = 1.0
+    peer_timeout_s: float = 5.0
+    reorder_buffer_batches: int = 0
+    drop_input_anomalies: bool = False
     source: str = "<built-in>"
     base_dir: Path = field(default_factory=Path.cwd)
 
@@ -137,9 +145,9 @@ def parse_menu(raw: dict[str, Any], *, source: str = "<dict>", base_dir: Path | 
             msg = f"{source}: [source] passthrough must be a list of branch names"
             raise ConfigError(msg)
     run = dict(raw.get("run", {}))
-    unknown = set(run) - _RUN_KEYS
+    unknown = set(run) - _RUN_KEYS - _STREAM_RUN_KEYS
     if unknown:
-        msg = f"{source}: unknown key(s) {sorted(unknown)} in [run]; known keys are {sorted(_RUN_KEYS)}"
+        msg = f"{source}: unknown key(s) {sorted(unknown)} in [run]; known keys are {sorted(_RUN_KEYS | _STREAM_RUN_KEYS)}"
         raise ConfigError(msg)
     rules = run.get("trigger_rules", RUN3_TRIGGER_RULES)
     try:
@@ -151,6 +159,7 @@ def parse_menu(raw: dict[str, Any], *, source: str = "<dict>", base_dir: Path | 
         if c < 1 or w < 1:
             msg = f"{source}: trigger rule [{c}, {w}] must have count >= 1 and window >= 1 BX"
             raise ConfigError(msg)
+    stream = _stream_options(run, source)
     seeds: list[Seed] = []
     for i, s in enumerate(raw.get("seeds", [])):
         seeds.extend(_parse_seed(s, i, source))
@@ -181,9 +190,40 @@ def parse_menu(raw: dict[str, Any], *, source: str = "<dict>", base_dir: Path | 
         trigger_rules=rules_t,
         batch_orbits=int(run.get("batch_orbits", 4)),
         root_options=root_options,
+        **stream,
         source=source,
         base_dir=base_dir or Path.cwd(),
     )
+
+
+def _stream_options(run: dict[str, Any], source: str) -> dict[str, Any]:
+    """The stream keys of [run], checked (see the module docstring)."""
+    out: dict[str, Any] = {}
+    for key in ("heartbeat_s", "peer_timeout_s"):
+        if key in run:
+            v = run[key]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
+                msg = f"{source}: [run] {key} must be a positive number of seconds, got {v!r}"
+                raise ConfigError(msg)
+            out[key] = float(v)
+    hb, to = out.get("heartbeat_s", 1.0), out.get("peer_timeout_s", 5.0)
+    if to < 2 * hb:
+        msg = (f"{source}: [run] peer_timeout_s ({to:g} s) must be at least twice heartbeat_s ({hb:g} s), "
+               "or a peer that is alive is taken for dead")
+        raise ConfigError(msg)
+    if "reorder_buffer_batches" in run:
+        v = run["reorder_buffer_batches"]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            msg = f"{source}: [run] reorder_buffer_batches must be an integer >= 0 (0: automatic), got {v!r}"
+            raise ConfigError(msg)
+        out["reorder_buffer_batches"] = v
+    if "drop_input_anomalies" in run:
+        v = run["drop_input_anomalies"]
+        if not isinstance(v, bool):
+            msg = f"{source}: [run] drop_input_anomalies must be true or false, got {v!r}"
+            raise ConfigError(msg)
+        out["drop_input_anomalies"] = v
+    return out
 
 
 def _parse_seed(s: dict[str, Any], i: int, source: str) -> list[Seed]:
