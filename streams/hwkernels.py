@@ -6,7 +6,8 @@ kernels of :mod:`streams` (:mod:`streams.synthetic` reuses :func:`quantize_scala
 :func:`push_topk` and :func:`write_topk` inside its generator). Twins:
 :func:`quantize_scalar` <-> ``FieldSpec.quantize`` (NumPy), :func:`select_objects`
 <-> :func:`select_objects_reference` (sorted()), :func:`nonfinite_kernel` <-> a
-Python loop (tests/test_hwunits.py).
+Python loop (tests/test_hwunits.py), :func:`anomaly_kernel` <->
+:func:`anomaly_reference`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,21 @@ __all__ = [
     "write_topk",
     "select_objects",
     "select_objects_reference",
+    "anomaly_kernel",
+    "anomaly_reference",
+    "NEGATIVE_PT",
+    "NEGATIVE_MET",
+    "ETA_OUT_OF_RANGE",
+    "PHI_OUT_OF_RANGE",
+    "SATURATED",
 ]
+
+#: bits of the per-event ``input_anomaly`` flags (names in :data:`streams.hwunits.ANOMALY_KINDS`)
+NEGATIVE_PT = 1
+NEGATIVE_MET = 2
+ETA_OUT_OF_RANGE = 4
+PHI_OUT_OF_RANGE = 8
+SATURATED = 16
 
 
 @numba.jit(**JIT_OPTIONS)
@@ -151,3 +166,57 @@ def select_objects_reference(collections, k: int, col0: int, out: np.ndarray) ->
         cands.sort(key=lambda c: -c[0])
         for i, (p, e, f) in enumerate(cands[:k]):
             out[ev, col0 + 3 * i: col0 + 3 * i + 3] = (p, e, f)
+
+
+@numba.jit(**JIT_OPTIONS)
+def _anomaly_bits(p, e, q, neg_bit, pt_lsb, pt_off, pt_hi, eta_lsb, eta_lo, eta_hi, has_eta, phi_max):
+    """The anomaly bits of one object (finite values; see :func:`anomaly_kernel`)."""
+    f = 0
+    if p < 0.0:
+        f |= neg_bit
+    elif np.floor(p / pt_lsb) + pt_off > pt_hi:
+        f |= SATURATED
+    if has_eta:
+        ie = np.floor(e / eta_lsb)
+        if ie < eta_lo or ie > eta_hi:
+            f |= ETA_OUT_OF_RANGE
+    if abs(q) > phi_max:
+        f |= PHI_OUT_OF_RANGE
+    return f
+
+
+@numba.jit(**JIT_OPTIONS)
+def anomaly_kernel(off, pt, eta, phi, neg_bit, pt_lsb, pt_off, pt_hi, eta_lsb, eta_lo, eta_hi, has_eta, phi_max,
+                   out):
+    """out[ev] |= the anomaly bits of every object of event ev with finite pt, eta, phi:
+    ``neg_bit`` if pT < 0; SATURATED if pT's code is clipped at the top of its field;
+    ETA_OUT_OF_RANGE if eta's code is outside its field; PHI_OUT_OF_RANGE if |phi| >
+    phi_max. Objects with NaN/inf are the business of ``bad_input``."""
+    for ev in range(off.size - 1):
+        f = 0
+        for j in range(off[ev], off[ev + 1]):
+            p, e, q = pt[j], eta[j], phi[j]
+            if np.isfinite(p) and np.isfinite(e) and np.isfinite(q):
+                f |= _anomaly_bits(p, e, q, neg_bit, pt_lsb, pt_off, pt_hi, eta_lsb, eta_lo, eta_hi, has_eta,
+                                   phi_max)
+        out[ev] |= f
+
+
+def anomaly_reference(off, pt, eta, phi, neg_bit, pt_lsb, pt_off, pt_hi, eta_lsb, eta_lo, eta_hi, has_eta, phi_max,
+                      out) -> None:
+    """Plain-Python twin of :func:`anomaly_kernel`."""
+    import math
+
+    for ev in range(len(off) - 1):
+        for j in range(int(off[ev]), int(off[ev + 1])):
+            p, e, q = float(pt[j]), float(eta[j]), float(phi[j])
+            if not all(math.isfinite(x) for x in (p, e, q)):
+                continue
+            if p < 0:
+                out[ev] |= neg_bit
+            elif math.floor(p / pt_lsb) + pt_off > pt_hi:
+                out[ev] |= SATURATED
+            if has_eta and not eta_lo <= math.floor(e / eta_lsb) <= eta_hi:
+                out[ev] |= ETA_OUT_OF_RANGE
+            if abs(q) > phi_max:
+                out[ev] |= PHI_OUT_OF_RANGE

@@ -44,7 +44,17 @@ from fractions import Fraction
 
 import numpy as np
 
-from streams.hwkernels import nonfinite_kernel, quantize_kernel, select_objects
+from streams.hwkernels import (
+    ETA_OUT_OF_RANGE,
+    NEGATIVE_MET,
+    NEGATIVE_PT,
+    PHI_OUT_OF_RANGE,
+    SATURATED,
+    anomaly_kernel,
+    nonfinite_kernel,
+    quantize_kernel,
+    select_objects,
+)
 from streams.schema import N_L1_INPUTS
 
 __all__ = [
@@ -62,7 +72,21 @@ __all__ = [
     "field_params",
     "quantize_fast",
     "build_l1_inputs",
+    "ANOMALY_KINDS",
+    "ANOMALY_BITS",
+    "PHI_LIMIT",
+    "input_anomalies",
 ]
+
+#: what the conversion coerces, counted per kind (bits of the ``input_anomaly`` column):
+#: a negative object pT (coded 0, so the object is dropped), a negative MET (coded 0), an
+#: eta beyond its field (saturated), |phi| beyond pi (wrapped), a pT or MET code clipped
+#: at the top of its field
+ANOMALY_KINDS = ("negative_pt", "negative_met", "eta_out_of_range", "phi_out_of_range", "saturated")
+ANOMALY_BITS = dict(zip(ANOMALY_KINDS, (NEGATIVE_PT, NEGATIVE_MET, ETA_OUT_OF_RANGE, PHI_OUT_OF_RANGE, SATURATED),
+                        strict=True))
+#: |phi| above this is non-physical (pi, plus room for pi stored as float32: 3.1415927)
+PHI_LIMIT = math.pi * (1 + 1e-6)
 
 _TWO_PI = 2.0 * math.pi
 
@@ -315,6 +339,18 @@ def quantize_fast(spec: FieldSpec, x: np.ndarray) -> np.ndarray:
     return out
 
 
+def input_anomalies(kind: str, objs: Objects, out: np.ndarray) -> None:
+    """OR the :data:`ANOMALY_BITS` of every object of ``objs`` (an object kind of
+    :data:`OBJECT_FIELDS`, or ``"met"`` with MET as one object per event) into ``out``
+    (N,) uint8, from the physical values the conversion coerces (finite values only)."""
+    pt_f, eta_f, _ = OBJECT_FIELDS[kind]
+    p = FIELDS[pt_f]
+    e = FIELDS[eta_f] if eta_f is not None else FIELDS["calo_eta"]
+    neg = NEGATIVE_MET if kind == "met" else NEGATIVE_PT
+    anomaly_kernel(objs.offsets, objs.pt, objs.eta, objs.phi, neg, p.lsb, p.offset, p.hi, e.lsb, e.lo, e.hi,
+                   eta_f is not None, PHI_LIMIT, out)
+
+
 def build_l1_inputs(
     n_events: int,
     *,
@@ -323,12 +359,15 @@ def build_l1_inputs(
     jet: Objects | None = None,
     met_pt: np.ndarray | None = None,
     met_phi: np.ndarray | None = None,
+    anomaly: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The (N, 57) int32 L1 input vector and the (N,) uint8 ``bad_input`` flags.
 
     ``egamma`` holds one or two collections merged in the given order (electrons, then
     photons); an absent collection (None / empty sequence) gives zero slots. Rows of
     events with NaN/inf anywhere in their objects or MET are all zero with bad = 1.
+    ``anomaly`` ((N,) uint8): the :data:`ANOMALY_BITS` of every object and the MET are
+    OR-ed into it (see :func:`input_anomalies`); the codes are the same with or without.
     """
     out = np.zeros((n_events, N_L1_INPUTS), dtype=np.int32)
     nonfinite = np.zeros(n_events, dtype=np.int64)
@@ -346,6 +385,8 @@ def build_l1_inputs(
                 msg = f"{kind} collection covers {objs.n_events} events, expected {n_events}"
                 raise ValueError(msg)
             nonfinite += objs.nonfinite_per_event()
+            if anomaly is not None:
+                input_anomalies(kind, objs, anomaly)
             lo, hi = objs.offsets[0], objs.offsets[-1]
             sub = Objects(objs.offsets - lo, objs.pt[lo:hi], objs.eta[lo:hi], objs.phi[lo:hi])
             coded.append((sub.offsets, *_codes(sub, kind)))
@@ -359,6 +400,9 @@ def build_l1_inputs(
             raise ValueError(msg)
         ok = np.isfinite(mp) & np.isfinite(mf)
         nonfinite += ~ok
+        if anomaly is not None:
+            met = Objects(np.arange(n_events + 1, dtype=np.int64), mp, np.zeros(n_events), mf)
+            input_anomalies("met", met, anomaly)
         s = SLICES["met"].start
         out[:, s] = quantize_fast(FIELDS["met_pt"], mp)
         out[:, s + 2] = quantize_fast(FIELDS["met_phi"], mf)

@@ -69,7 +69,8 @@ from streams.sourcebase import Rebatcher, SourceOptionError, check_count, defaul
 __all__ = ["RootSource", "MissingCollectionWarning", "BadInputWarning"]
 
 _TREE_CLASSES = ("TTree", "TNtuple", "ROOT::RNTuple", "ROOT::Experimental::RNTuple")
-_STANDARD_COLUMNS = ("orbit", "bx", "event", "l1_inputs", "bad_input", "label", "pileup", "calo_cells")
+_STANDARD_COLUMNS = ("orbit", "bx", "event", "l1_inputs", "bad_input", "input_anomaly", "label", "pileup",
+                     "calo_cells")
 #: what uproot and its decompressors raise on a damaged or truncated file
 _READ_ERRORS: tuple[type[BaseException], ...] = (
     OSError, ValueError, EOFError, zlib.error, lzma.LZMAError, cramjam.DecompressionError,

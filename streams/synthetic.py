@@ -34,7 +34,7 @@ import numba
 import numpy as np
 
 from streams.clock import FillingScheme, assign_bx, poisson_pileup
-from streams.hwkernels import JIT_OPTIONS, push_topk, quantize_scalar, write_topk
+from streams.hwkernels import JIT_OPTIONS, SATURATED, push_topk, quantize_scalar, write_topk
 from streams.hwunits import FIELDS, SLICES, field_params
 from streams.schema import N_L1_INPUTS
 from streams.sourcebase import SourceOptionError, check_count, default_batch_events
@@ -50,8 +50,8 @@ _STREAM_SIGNAL = 0x5349474E  # "SIGN"
 PARAMS_ORDER = ("jet_pt", "calo_eta", "calo_phi", "egamma_pt", "muon_pt", "muon_eta", "muon_phi",
                 "met_pt", "met_phi")
 _MAX_JETS = 16
-#: bit of the ``input_anomaly`` column for a clipped code (triggeremu.counters.ANOMALY_KINDS)
-_SATURATED = np.uint8(1 << 4)
+#: bit of the ``input_anomaly`` column for a clipped code (streams.hwunits.ANOMALY_BITS)
+_SATURATED = np.uint8(SATURATED)
 
 
 #: cos, sin of the centre of each calo phi bin: the MET recoil uses jet phi codes

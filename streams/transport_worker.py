@@ -405,7 +405,7 @@ class _Source:
     def check_peers(self) -> None:
         for w in range(self.cfg.n_workers):
             if w not in self.retired and self.clock.dead(w):
-                self.retire(w, f"no message for {self.clock.silent_for(w):.1f} s (peer_timeout_s="
+                self.retire(w, f"silent for {self.clock.silent_for(w):.1f} s (peer_timeout_s="
                                f"{self.cfg.peer_timeout_s:g})")
         if self.clock.dead("sink") or not _parent_alive():
             raise _ParentGone

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from streams.hwunits import ANOMALY_KINDS
+
 __all__ = ["ValueCounts", "Counters", "ANOMALY_KINDS", "META_HEADER", "META_ARRAYS"]
 
-#: bits of the per-event ``input_anomaly`` column, in bit order (see :mod:`streams.hwunits`)
-ANOMALY_KINDS = ("negative_pt", "negative_met", "eta_out_of_range", "phi_out_of_range", "saturated")
 META_HEADER = b"triggeremu.counters"
 META_ARRAYS = b"triggeremu.counter_arrays"
 #: dense counting when a batch's integer values span at most this many times its length

@@ -31,8 +31,10 @@ partial Parquet, which holds exactly the events with results, is kept as
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -97,11 +99,14 @@ def run(
     heartbeat_s: float | None = None,
     peer_timeout_s: float | None = None,
     reorder_buffer_batches: int | None = None,
+    stats: Any = None,
 ) -> RunResult:
     """Run the menu at ``menu_path`` (bundled default if None) over a source spec.
 
     ``heartbeat_s``, ``peer_timeout_s`` and ``reorder_buffer_batches`` override the
-    menu's ``[run]`` values (distributed runs). Raises :class:`RunIncomplete` when
+    menu's ``[run]`` values (distributed runs); ``stats``, a
+    :class:`streams.transport.TransportStats`, can be watched while a distributed run
+    goes (its ``report()`` ends up in the summary as ``transport_stats``). Raises :class:`RunIncomplete` when
     the run fails or is interrupted after it started (the error carries the partial
     summary, see :func:`run_summary_of`)."""
     menu = load_menu(menu_path)
@@ -126,16 +131,16 @@ def run(
     tmp = _temp_path(out_path) if out_path is not None else None
     sink = _Sink(menu, chain, scheme, out=tmp, keep_columns=keep_columns)
 
-    stats = None
     if workers > 0:
         from streams.transport import TransportStats
 
-        stats = TransportStats()
+        stats = stats if stats is not None else TransportStats()
         batches = _distributed(spec, menu_path, workers, transport, sink.needs(), stats,
                                heartbeat_s=hb, peer_timeout_s=pto, window=window,
                                max_message_bytes=max_message_bytes(int(spec["batch_events"])))
         reader = None
     else:
+        stats = None
         reader = _InProcess(source, MapSide(menu, chain=chain))
         batches = reader.iterate()
         source = None  # the reader thread owns it now
@@ -205,7 +210,8 @@ def _read_accounting(summary, stats, reader, n_expected: int, sink: _Sink) -> di
     done = sink.events_in
     if stats is not None:
         read = stats.events_announced
-        pending = stats.undelivered
+        # batches go to the sink in event order: those before `done` events have results
+        pending = [p for p in stats.undelivered if p["first_event"] >= done]
     else:
         read = reader.events_read if reader is not None else done
         pending = reader.pending_ranges(done) if reader is not None else []
@@ -402,6 +408,7 @@ class _Sink:
         self.rates.add_counts(counters.n_valid, counters.seed_raw, counters.n_any_raw)
         self.rates.add_fired(pre_rows[req_rows], accepted[rows][req_rows])
 
+        table = kept = None
         if self.writer is not None or self.keep:
             raw = unpack_bits(packed, k)
             prescaled = np.zeros((n, k), dtype=bool)
@@ -409,13 +416,20 @@ class _Sink:
             decision = {"accepted": accepted, "lost": ~alive, **timing.columns}
             outputs = {c: v for c, v in cols.items() if c not in BULKY_COLUMNS and not is_internal(c)}
             if self.writer is not None:
-                self.writer.write(outputs, raw, prescaled, decision)
+                table = self.writer.table(outputs, raw, prescaled, decision)
             if self.keep:
                 kept = {c: v for c, v in cols.items() if not is_internal(c)}
-                self._kept.append({**kept, **decision, "seed_bits": raw, "seed_bits_prescaled": prescaled})
+                kept = {**kept, **decision, "seed_bits": raw, "seed_bits_prescaled": prescaled}
+        with _deferred_sigint():  # the batch is done: write and count it, all or nothing
+            self._commit(cols, valid, counters, table, kept, n, accepted, alive, req_rows, drops)
+
+    def _commit(self, cols, valid, counters, table, kept, n, accepted, alive, req_rows, drops) -> None:
+        if table is not None:
+            self.writer.write_table(table)
+        if kept is not None:
+            self._kept.append(kept)
         for sample in self._offline.values():
             sample.add(cols, valid)
-        # the batch is done: count it
         self.counters.add(counters)
         self.events_in += n
         self.accepted += int(accepted.sum())
@@ -471,6 +485,23 @@ class _Sink:
         for name, sample in self._offline.items():
             summary["stage_reports"][name]["offline"] = sample.report()
         return summary
+
+
+@contextlib.contextmanager
+def _deferred_sigint():
+    """Hold a Ctrl-C that arrives inside the block until its end (main thread only), so
+    a batch is either written and counted or neither."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pending:
+        raise KeyboardInterrupt
 
 
 def _anomaly_drops(cols: dict[str, np.ndarray]) -> dict[str, int]:
