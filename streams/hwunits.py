@@ -51,6 +51,8 @@ from streams.hwkernels import (
     PHI_OUT_OF_RANGE,
     SATURATED,
     anomaly_kernel,
+    block_kernel,
+    object_codes,
     nonfinite_kernel,
     quantize_kernel,
     select_objects,
@@ -72,6 +74,7 @@ __all__ = [
     "field_params",
     "quantize_fast",
     "build_l1_inputs",
+    "build_l1_inputs_reference",
     "ANOMALY_KINDS",
     "ANOMALY_BITS",
     "PHI_LIMIT",
@@ -368,44 +371,106 @@ def build_l1_inputs(
     events with NaN/inf anywhere in their objects or MET are all zero with bad = 1.
     ``anomaly`` ((N,) uint8): the :data:`ANOMALY_BITS` of every object and the MET are
     OR-ed into it (see :func:`input_anomalies`); the codes are the same with or without.
+
+    Each collection is one pass of :func:`streams.hwkernels.object_codes` (codes and
+    flags) and each object block one pass of :func:`streams.hwkernels.block_kernel`
+    (top-k, counts); the composition of the separate kernels, one pass per quantity, is
+    :func:`build_l1_inputs_reference`.
     """
     out = np.zeros((n_events, N_L1_INPUTS), dtype=np.int32)
     nonfinite = np.zeros(n_events, dtype=np.int64)
+    flags = np.zeros(n_events, dtype=np.uint8) if anomaly is None else anomaly
+    if flags.shape != (n_events,) or flags.dtype != np.uint8:
+        msg = f"anomaly must be a (n_events,) uint8 array, got {flags.dtype} {flags.shape}"
+        raise ValueError(msg)
+    groups = _groups(n_events, egamma, muon, jet)
+    for key, kind, count in L1_INPUT_BLOCKS:
+        colls = groups.get(kind)
+        if not colls:
+            continue
+        if len(colls) == 1:
+            e = np.zeros(0, dtype=np.float64)
+            colls = [colls[0], Objects(np.zeros(n_events + 1, dtype=np.int64), e, e, e)]
+        pp, ep, fp = (np.array(field_params(FIELDS[f]), dtype=np.float64) for f in OBJECT_FIELDS[kind])
+        coded = []
+        for c in colls:
+            sub = _rebased(c)
+            size = int(sub.offsets[-1])
+            pc, ec, fc = (np.empty(size, dtype=np.int32) for _ in range(3))
+            fl = np.empty(size, dtype=np.uint8)
+            object_codes(sub.pt[:size], sub.eta[:size], sub.phi[:size], pp, ep, fp, NEGATIVE_PT, PHI_LIMIT,
+                         pc, ec, fc, fl)
+            coded.append((sub.offsets, pc, ec, fc, fl))
+        block_kernel(*coded[0], *coded[1], count, SLICES[key].start, out, nonfinite, flags)
+    _met_into(n_events, met_pt, met_phi, out, nonfinite, flags)
+    bad = nonfinite > 0
+    out[bad] = 0
+    return out, bad.astype(np.uint8)
+
+
+def _groups(n_events: int, egamma, muon, jet) -> dict[str, list[Objects]]:
     if len(egamma) > 2:
         msg = f"egamma takes at most two collections (electrons, photons), got {len(egamma)}"
         raise ValueError(msg)
     groups = {"egamma": list(egamma), "muon": [muon] if muon is not None else [],
               "jet": [jet] if jet is not None else []}
-    for key, kind, count in L1_INPUT_BLOCKS:
-        if kind == "met":
-            continue
-        coded = []
-        for objs in groups[kind]:
+    for kind, colls in groups.items():
+        for objs in colls:
             if objs.n_events != n_events:
                 msg = f"{kind} collection covers {objs.n_events} events, expected {n_events}"
                 raise ValueError(msg)
+    return groups
+
+
+def _rebased(objs: Objects) -> Objects:
+    lo, hi = objs.offsets[0], objs.offsets[-1]
+    if lo == 0:
+        return objs
+    return Objects(objs.offsets - lo, objs.pt[lo:hi], objs.eta[lo:hi], objs.phi[lo:hi])
+
+
+def _met_into(n_events, met_pt, met_phi, out, nonfinite, flags) -> None:
+    if met_pt is None and met_phi is None:
+        return
+    mp = np.zeros(n_events) if met_pt is None else np.asarray(met_pt, dtype=np.float64)
+    mf = np.zeros(n_events) if met_phi is None else np.asarray(met_phi, dtype=np.float64)
+    if mp.shape != (n_events,) or mf.shape != (n_events,):
+        msg = f"MET arrays must have shape ({n_events},), got {mp.shape} and {mf.shape}"
+        raise ValueError(msg)
+    ok = np.isfinite(mp) & np.isfinite(mf)
+    nonfinite += ~ok
+    met = Objects(np.arange(n_events + 1, dtype=np.int64), mp, np.zeros(n_events), mf)
+    input_anomalies("met", met, flags)
+    s = SLICES["met"].start
+    out[:, s] = quantize_fast(FIELDS["met_pt"], mp)
+    out[:, s + 2] = quantize_fast(FIELDS["met_phi"], mf)
+
+
+def build_l1_inputs_reference(
+    n_events: int,
+    *,
+    egamma: Sequence[Objects] = (),
+    muon: Objects | None = None,
+    jet: Objects | None = None,
+    met_pt: np.ndarray | None = None,
+    met_phi: np.ndarray | None = None,
+    anomaly: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`build_l1_inputs` from the separate kernels, one array pass each
+    (non-finite count, anomaly bits, codes, top-k selection): the fused kernel's twin."""
+    out = np.zeros((n_events, N_L1_INPUTS), dtype=np.int32)
+    nonfinite = np.zeros(n_events, dtype=np.int64)
+    flags = np.zeros(n_events, dtype=np.uint8) if anomaly is None else anomaly
+    for key, kind, count in L1_INPUT_BLOCKS:
+        coded = []
+        for objs in _groups(n_events, egamma, muon, jet).get(kind, []):
             nonfinite += objs.nonfinite_per_event()
-            if anomaly is not None:
-                input_anomalies(kind, objs, anomaly)
-            lo, hi = objs.offsets[0], objs.offsets[-1]
-            sub = Objects(objs.offsets - lo, objs.pt[lo:hi], objs.eta[lo:hi], objs.phi[lo:hi])
+            input_anomalies(kind, objs, flags)
+            sub = _rebased(objs)
             coded.append((sub.offsets, *_codes(sub, kind)))
         if coded:
             select_objects(coded, count, SLICES[key].start, out)
-    if met_pt is not None or met_phi is not None:
-        mp = np.zeros(n_events) if met_pt is None else np.asarray(met_pt, dtype=np.float64)
-        mf = np.zeros(n_events) if met_phi is None else np.asarray(met_phi, dtype=np.float64)
-        if mp.shape != (n_events,) or mf.shape != (n_events,):
-            msg = f"MET arrays must have shape ({n_events},), got {mp.shape} and {mf.shape}"
-            raise ValueError(msg)
-        ok = np.isfinite(mp) & np.isfinite(mf)
-        nonfinite += ~ok
-        if anomaly is not None:
-            met = Objects(np.arange(n_events + 1, dtype=np.int64), mp, np.zeros(n_events), mf)
-            input_anomalies("met", met, anomaly)
-        s = SLICES["met"].start
-        out[:, s] = quantize_fast(FIELDS["met_pt"], mp)
-        out[:, s + 2] = quantize_fast(FIELDS["met_phi"], mf)
+    _met_into(n_events, met_pt, met_phi, out, nonfinite, flags)
     bad = nonfinite > 0
     out[bad] = 0
     return out, bad.astype(np.uint8)

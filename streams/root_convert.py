@@ -90,6 +90,13 @@ def _jagged_array(arr, key: str, n: int) -> tuple[np.ndarray, np.ndarray]:
     if arr.ndim != 2:
         msg = f"branch {key!r} has type {arr.type.content}; expected one number or a list of numbers per event"
         raise SourceError(msg)
+    layout = ak.to_layout(arr)
+    if isinstance(layout, ak.contents.ListOffsetArray) and isinstance(layout.content, ak.contents.NumpyArray) \
+            and layout.content.data.ndim == 1 and len(layout) == n:
+        # what uproot reads: offsets and values as they are (views, no counting pass)
+        off = np.asarray(layout.offsets.data, dtype=np.int64)
+        base = int(off[0])
+        return off - base, _floats(np.asarray(layout.content.data)[base:int(off[-1])], key)
     counts = ak.to_numpy(ak.num(arr, axis=1)).astype(np.int64)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
