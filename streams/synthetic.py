@@ -68,6 +68,11 @@ def _param_table() -> np.ndarray:
     return np.array([field_params(FIELDS[name]) for name in PARAMS_ORDER], dtype=np.float64)
 
 
+_PARAMS = _param_table()
+if _PARAMS[0, 0] != 0.5:  # pragma: no cover - guards an edit of the field table (the fast jet check)
+    raise RuntimeError("the synthetic generator's fast jet pT check assumes a 0.5 GeV jet pT LSB")
+
+
 @numba.jit(**JIT_OPTIONS)
 def _mix(z):
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -126,117 +131,173 @@ def _gauss2(state):
 
 
 @numba.jit(**JIT_OPTIONS)
-def _generate_kernel(first_event, key_bg, key_dec, key_sig, sig_fraction, jet_limit, params, trig,
-                     col_eg, col_mu, col_jet, out, label, anomaly):
-    """Fill rows of ``out`` (N x 57 int32, zeroed), ``label`` (N int8) and ``anomaly``
-    (N uint8, zeroed: bit SATURATED when a pT/MET code is clipped at its field's top) for
-    events first_event .. first_event + N - 1; ``jet_limit`` (N) is exp(-mean jet count)."""
+def _floor_certain(v, err, lsb):
+    """True when floor(w / lsb) is the same for every w in [v - err, v + err] (err >= 0
+    far above the rounding of v / lsb): v / lsb is more than err / lsb from an integer."""
+    x = v / lsb
+    d = x - np.floor(x)
+    m = err / lsb
+    return d > m and d < 1.0 - m
+
+
+#: relative distance within which the fast jet pT (two sqrt and a division, <= 2 ulp) and
+#: the exact one (libm pow, < 1 ulp) always agree, with a wide margin (3 ulp is 7e-16)
+_PT_EPS = 4e-15
+#: per unit of summed |pT|: how far the fast MET components may be from the exact ones
+#: (<= 16 terms of <= 3 ulp each plus the differently rounded partial sums), with margin
+_MET_EPS = 1e-13
+
+
+@numba.jit(**JIT_OPTIONS)
+def _event(i, ev, key_bg, key_dec, key_sig, sig_fraction, limit, params, trig, col_eg, col_mu, col_jet,
+           out, label, anomaly, jets, egs, mus, exact):
+    """Generate event ``ev`` into row i. ``exact``: jet pT as ``20 (1 - u)^-1/4`` with libm
+    pow, the definition. Otherwise two square roots and a division, within a few ulp: the
+    row is kept only when every code that depends on those pT (jet codes, saturation,
+    MET, MET phi) is provably the same as the exact one (``_floor_certain`` with the error
+    bounds above); returns False when not (the caller generates the event exactly)."""
     two_pi = 2.0 * math.pi
+    certain = True
+    flags = np.uint8(0)
+    for c in range(out.shape[1]):
+        out[i, c] = 0
+    h = _mix(np.uint64(ev) + np.uint64(1))  # the event counter, hashed once
+    st = _mix(key_bg ^ h)
+    mj = 0
+    me = 0
+    mm = 0
+    # --- background jets
+    st, nj = _poisson(st, limit)
+    nj = min(nj, _MAX_JETS)
+    mx = 0.0
+    my = 0.0
+    sum_pt = 0.0
+    for _ in range(nj):
+        st, u = _uniform(st)
+        if exact:
+            pt = 20.0 * (1.0 - u) ** -0.25
+        else:
+            pt = 20.0 / math.sqrt(math.sqrt(1.0 - u))
+            if not _floor_certain(pt, pt * _PT_EPS, 0.5):  # jet_pt LSB (checked in generate_l1_batch)
+                certain = False
+        sum_pt += pt
+        if _saturates(params, 0, pt):
+            flags |= _SATURATED
+        st, u = _uniform(st)
+        eta = -4.7 + 9.4 * u
+        st, u = _uniform(st)
+        fc = _q(params, 2, two_pi * u)
+        mx -= pt * trig[fc, 0]
+        my -= pt * trig[fc, 1]
+        mj = push_topk(jets, mj, 10, _q(params, 0, pt), _q(params, 1, eta), fc)
+    # --- rare leptons
+    st, u = _uniform(st)
+    n_eg = 0
+    if u < 0.12:
+        n_eg = 1
+        st, u = _uniform(st)
+        if u < 0.10:
+            n_eg = 2
+    for _ in range(n_eg):
+        st, u = _uniform(st)
+        pt = 3.0 - 6.0 * math.log(1.0 - u)
+        if _saturates(params, 3, pt):
+            flags |= _SATURATED
+        st, u = _uniform(st)
+        eta = -2.5 + 5.0 * u
+        st, u = _uniform(st)
+        me = push_topk(egs, me, 4, _q(params, 3, pt), _q(params, 1, eta), _q(params, 2, two_pi * u))
+    st, u = _uniform(st)
+    if u < 0.04:
+        st, u = _uniform(st)
+        pt = 2.0 - 4.0 * math.log(1.0 - u)
+        if _saturates(params, 4, pt):
+            flags |= _SATURATED
+        st, u = _uniform(st)
+        eta = -2.4 + 4.8 * u
+        st, u = _uniform(st)
+        mm = push_topk(mus, mm, 4, _q(params, 4, pt), _q(params, 5, eta), _q(params, 6, two_pi * u))
+    st, gx = _noise(st)
+    st, gy = _noise(st)
+    mx = 0.2 * mx + 6.0 * gx
+    my = 0.2 * my + 6.0 * gy
+    # --- signal
+    _, u = _uniform(_mix(key_dec ^ h))
+    if u < sig_fraction:
+        label[i] = 1
+        ss = _mix(key_sig ^ h)
+        ss, u = _uniform(ss)
+        kind = min(int(u * 3.0), 2)
+        if kind < 2:
+            ss, u = _uniform(ss)
+            phi1 = two_pi * u
+            for leg in range(2):
+                ss, u = _uniform(ss)
+                pt = 20.0 + 100.0 * u
+                ss, u = _uniform(ss)
+                ss, g, _g = _gauss2(ss)
+                phi = phi1 + leg * (math.pi + 0.3 * g)
+                mx -= 0.05 * pt * math.cos(phi)
+                my -= 0.05 * pt * math.sin(phi)
+                if kind == 0:
+                    mm = push_topk(mus, mm, 4, _q(params, 4, pt), _q(params, 5, -2.4 + 4.8 * u),
+                                   _q(params, 6, phi))
+                else:
+                    me = push_topk(egs, me, 4, _q(params, 3, pt), _q(params, 1, -2.5 + 5.0 * u),
+                                   _q(params, 2, phi))
+        else:
+            for _ in range(4):
+                ss, u = _uniform(ss)
+                pt = 60.0 + 200.0 * u
+                if _saturates(params, 0, pt):
+                    flags |= _SATURATED
+                ss, u = _uniform(ss)
+                eta = -2.5 + 5.0 * u
+                ss, u = _uniform(ss)
+                phi = two_pi * u
+                mx -= 0.2 * pt * math.cos(phi)
+                my -= 0.2 * pt * math.sin(phi)
+                mj = push_topk(jets, mj, 10, _q(params, 0, pt), _q(params, 1, eta), _q(params, 2, phi))
+    else:
+        label[i] = 0
+    met = math.sqrt(mx * mx + my * my)
+    phi_met = math.atan2(my, mx)
+    if not exact and nj > 0:
+        err = _MET_EPS * (sum_pt + abs(mx) + abs(my) + 1.0)
+        if met <= 4.0 * err or not _floor_certain(met, err, params[7, 0]) or \
+                not _floor_certain(phi_met, 4.0 * err / met + 1e-15, params[8, 0]):
+            certain = False
+    if _saturates(params, 7, met):
+        flags |= _SATURATED
+    out[i, 0] = _q(params, 7, met)
+    out[i, 2] = _q(params, 8, phi_met)
+    write_topk(egs, me, out, i, col_eg)
+    write_topk(mus, mm, out, i, col_mu)
+    write_topk(jets, mj, out, i, col_jet)
+    anomaly[i] = flags
+    return certain
+
+
+@numba.jit(**JIT_OPTIONS)
+def _generate_kernel(first_event, key_bg, key_dec, key_sig, sig_fraction, jet_limit, params, trig,
+                     col_eg, col_mu, col_jet, out, label, anomaly, exact):
+    """Fill rows of ``out`` (N x 57 int32), ``label`` (N int8) and ``anomaly`` (N uint8:
+    bit SATURATED when a pT/MET code is clipped at its field's top) for events
+    first_event .. first_event + N - 1; ``jet_limit`` (N) is exp(-mean jet count).
+    ``exact``: every event by the definition (the twin); otherwise the fast jet pT with
+    an exact redo of the rare event whose codes it cannot vouch for. Returns the redos."""
     jets = np.empty((10, 3), dtype=np.int64)
     egs = np.empty((4, 3), dtype=np.int64)
     mus = np.empty((4, 3), dtype=np.int64)
+    redone = 0
     for i in range(out.shape[0]):
-        h = _mix(np.uint64(first_event + i) + np.uint64(1))  # the event counter, hashed once
-        st = _mix(key_bg ^ h)
-        mj = 0
-        me = 0
-        mm = 0
-        # --- background jets
-        st, nj = _poisson(st, jet_limit[i])
-        nj = min(nj, _MAX_JETS)
-        mx = 0.0
-        my = 0.0
-        for _ in range(nj):
-            st, u = _uniform(st)
-            pt = 20.0 * (1.0 - u) ** -0.25
-            if _saturates(params, 0, pt):
-                anomaly[i] |= _SATURATED
-            st, u = _uniform(st)
-            eta = -4.7 + 9.4 * u
-            st, u = _uniform(st)
-            fc = _q(params, 2, two_pi * u)
-            mx -= pt * trig[fc, 0]
-            my -= pt * trig[fc, 1]
-            mj = push_topk(jets, mj, 10, _q(params, 0, pt), _q(params, 1, eta), fc)
-        # --- rare leptons
-        st, u = _uniform(st)
-        n_eg = 0
-        if u < 0.12:
-            n_eg = 1
-            st, u = _uniform(st)
-            if u < 0.10:
-                n_eg = 2
-        for _ in range(n_eg):
-            st, u = _uniform(st)
-            pt = 3.0 - 6.0 * math.log(1.0 - u)
-            if _saturates(params, 3, pt):
-                anomaly[i] |= _SATURATED
-            st, u = _uniform(st)
-            eta = -2.5 + 5.0 * u
-            st, u = _uniform(st)
-            me = push_topk(egs, me, 4, _q(params, 3, pt), _q(params, 1, eta), _q(params, 2, two_pi * u))
-        st, u = _uniform(st)
-        if u < 0.04:
-            st, u = _uniform(st)
-            pt = 2.0 - 4.0 * math.log(1.0 - u)
-            if _saturates(params, 4, pt):
-                anomaly[i] |= _SATURATED
-            st, u = _uniform(st)
-            eta = -2.4 + 4.8 * u
-            st, u = _uniform(st)
-            mm = push_topk(mus, mm, 4, _q(params, 4, pt), _q(params, 5, eta), _q(params, 6, two_pi * u))
-        st, gx = _noise(st)
-        st, gy = _noise(st)
-        mx = 0.2 * mx + 6.0 * gx
-        my = 0.2 * my + 6.0 * gy
-        # --- signal
-        _, u = _uniform(_mix(key_dec ^ h))
-        if u < sig_fraction:
-            label[i] = 1
-            ss = _mix(key_sig ^ h)
-            ss, u = _uniform(ss)
-            kind = min(int(u * 3.0), 2)
-            if kind < 2:
-                ss, u = _uniform(ss)
-                phi1 = two_pi * u
-                for leg in range(2):
-                    ss, u = _uniform(ss)
-                    pt = 20.0 + 100.0 * u
-                    ss, u = _uniform(ss)
-                    ss, g, _g = _gauss2(ss)
-                    phi = phi1 + leg * (math.pi + 0.3 * g)
-                    mx -= 0.05 * pt * math.cos(phi)
-                    my -= 0.05 * pt * math.sin(phi)
-                    if kind == 0:
-                        mm = push_topk(mus, mm, 4, _q(params, 4, pt), _q(params, 5, -2.4 + 4.8 * u),
-                                       _q(params, 6, phi))
-                    else:
-                        me = push_topk(egs, me, 4, _q(params, 3, pt), _q(params, 1, -2.5 + 5.0 * u),
-                                       _q(params, 2, phi))
-            else:
-                for _ in range(4):
-                    ss, u = _uniform(ss)
-                    pt = 60.0 + 200.0 * u
-                    if _saturates(params, 0, pt):
-                        anomaly[i] |= _SATURATED
-                    ss, u = _uniform(ss)
-                    eta = -2.5 + 5.0 * u
-                    ss, u = _uniform(ss)
-                    phi = two_pi * u
-                    mx -= 0.2 * pt * math.cos(phi)
-                    my -= 0.2 * pt * math.sin(phi)
-                    mj = push_topk(jets, mj, 10, _q(params, 0, pt), _q(params, 1, eta), _q(params, 2, phi))
-        else:
-            label[i] = 0
-        met = math.sqrt(mx * mx + my * my)
-        if _saturates(params, 7, met):
-            anomaly[i] |= _SATURATED
-        out[i, 0] = _q(params, 7, met)
-        out[i, 1] = 0
-        out[i, 2] = _q(params, 8, math.atan2(my, mx))
-        write_topk(egs, me, out, i, col_eg)
-        write_topk(mus, mm, out, i, col_mu)
-        write_topk(jets, mj, out, i, col_jet)
+        ev = first_event + i
+        if not _event(i, ev, key_bg, key_dec, key_sig, sig_fraction, jet_limit[i], params, trig, col_eg, col_mu,
+                      col_jet, out, label, anomaly, jets, egs, mus, exact):
+            _event(i, ev, key_bg, key_dec, key_sig, sig_fraction, jet_limit[i], params, trig, col_eg, col_mu,
+                   col_jet, out, label, anomaly, jets, egs, mus, True)
+            redone += 1
+    return redone
 
 
 def _key(seed: int, stream: int) -> np.uint64:
@@ -247,20 +308,22 @@ def _key(seed: int, stream: int) -> np.uint64:
 
 
 def generate_l1_batch(first_event: int, n: int, *, seed: int = 0, signal_fraction: float = 0.0,
-                      pileup: np.ndarray | None = None, anomaly: np.ndarray | None = None
-                      ) -> tuple[np.ndarray, np.ndarray]:
+                      pileup: np.ndarray | None = None, anomaly: np.ndarray | None = None,
+                      exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``(l1_inputs (n, 57) int32, label (n,) int8)`` of events first_event..+n-1; with
-    ``anomaly`` (n,) uint8 zeros, bit 4 (saturated) is set where a pT/MET code is clipped."""
-    out = np.zeros((n, N_L1_INPUTS), dtype=np.int32)
-    label = np.zeros(n, dtype=np.int8)
-    flags = np.zeros(n, dtype=np.uint8) if anomaly is None else anomaly
+    ``anomaly`` ((n,) uint8) it is filled: bit 4 (saturated) where a pT/MET code is
+    clipped. ``exact=True`` computes every jet pT with libm pow (the definition; the
+    default fast path gives the same codes, see ``_event``)."""
+    out = np.empty((n, N_L1_INPUTS), dtype=np.int32)
+    label = np.empty(n, dtype=np.int8)
+    flags = np.empty(n, dtype=np.uint8) if anomaly is None else anomaly
     pu = np.zeros(n, dtype=np.float64) if pileup is None else np.asarray(pileup, dtype=np.float64)
     if pu.shape != (n,):
         msg = f"pileup must have one value per event ({n}), got shape {pu.shape}"
         raise SourceOptionError(msg)
     _generate_kernel(first_event, _key(seed, _STREAM_BACKGROUND), _key(seed, _STREAM_DECISION),
-                     _key(seed, _STREAM_SIGNAL), float(signal_fraction), _jet_limit(pu), _param_table(), _TRIG,
-                     SLICES["eg"].start, SLICES["mu"].start, SLICES["jet"].start, out, label, flags)
+                     _key(seed, _STREAM_SIGNAL), float(signal_fraction), _jet_limit(pu), _PARAMS, _TRIG,
+                     SLICES["eg"].start, SLICES["mu"].start, SLICES["jet"].start, out, label, flags, bool(exact))
     return out, label
 
 
@@ -326,7 +389,7 @@ class SyntheticL1Source:
         pileup = None
         if self._pileup_mean is not None:
             pileup = poisson_pileup(orbit, bx, self._pileup_mean, seed=self._seed)
-        anomaly = np.zeros(n, dtype=np.uint8)
+        anomaly = np.empty(n, dtype=np.uint8)
         l1, label = generate_l1_batch(first_event, n, seed=self._seed, signal_fraction=self._fraction,
                                       pileup=pileup, anomaly=anomaly)
         cols = {"orbit": orbit, "bx": bx, "event": event, "l1_inputs": l1,
