@@ -545,15 +545,15 @@ def worker_main(cfg: ProcessConfig) -> int:
                     rejects.add(f"worker{me}/work", "unexpected_kind", f"{header.kind.name} from the source")
             while out.poll(0):
                 try:
-                    header, _ = decode(out.recv_multipart(copy=False), token=tok)  # _: READY's text
+                    header, text = decode(out.recv_multipart(copy=False), token=tok)
                 except TransportError as err:
                     rejects.add(f"worker{me}/data", reject_kind(err), str(err))
                     continue
                 clock.saw("sink", header.flags if header.kind is Kind.HEARTBEAT else 0)
                 if header.kind is Kind.ACK:
                     return 0 if failed is None else 1
-                if header.kind is Kind.READY and not work_ep and header.body_bytes:
-                    work_ep = _
+                if header.kind is Kind.READY and not work_ep and text:  # the source's work endpoint
+                    work_ep = text
                     work.connect(work_ep)
                 elif header.kind is Kind.HEARTBEAT:
                     if compute.fn is not None and hasattr(compute.fn, "sink_flags"):

@@ -339,14 +339,20 @@ def test_frozen_worker_that_comes_back_is_told_to_stop():
     assert victim.exitcode is not None
 
 
-def test_a_slow_worker_function_is_not_taken_for_dead():
+@pytest.mark.parametrize("settings", [
+    pytest.param({"heartbeat_s": 0.2, "peer_timeout_s": 1.0}, id="fast"),
+    pytest.param({}, id="defaults", marks=pytest.mark.slow),  # 1 s heartbeats, 5 s timeout
+])
+def test_a_slow_worker_function_is_not_taken_for_dead(settings):
     """Each batch takes longer than the peer timeout; the busy worker still heartbeats."""
     stats = TransportStats()
-    factory = functools.partial(slow_factory, 2.5)
+    timeout = settings.get("peer_timeout_s", 5.0)
+    factory = functools.partial(slow_factory, timeout * 1.3)
     src = functools.partial(make_batches, 3)
-    it = run_distributed(src, factory, n_workers=1, stats=stats, heartbeat_s=0.2, peer_timeout_s=1.0)
+    it = run_distributed(src, factory, n_workers=1, stats=stats, **settings)
     _assert_same(list(it), reference(n_batches=3))
     assert not stats.worker_faults
+    assert stats.settings["peer_timeout_s"] == timeout
 
 
 def test_every_worker_dead_ends_the_run():

@@ -71,12 +71,16 @@ def source_items(spec: dict[str, Any]) -> Iterator[Any]:
     if spec.get("kind") not in RANGE_KINDS:
         yield from arrow_batches(spec)
         return
+    from streams.sourcebase import check_count, default_batch_events
     from streams.wire import Task
 
-    src = open_source(spec)
-    scheme = src.scheme
-    for first in range(0, src.n_events, src.batch_events):
-        n = min(src.batch_events, src.n_events - first)
+    # the ranges need only the event count, the batch size and the filling scheme: the
+    # source process imports no generator (the workers generate)
+    scheme = FillingScheme.named(spec.get("scheme", "25ns_2748b"))
+    n_events = check_count("n_events", spec["n_events"])
+    batch = check_count("batch_events", spec.get("batch_events") or default_batch_events(scheme), minimum=1)
+    for first in range(0, n_events, batch):
+        n = min(batch, n_events - first)
         orbit, _, _ = assign_bx(first, n, scheme)
         yield Task(spec=spec, first_event=first, n_events=n, first_orbit=int(orbit[0]), last_orbit=int(orbit[-1]))
 
