@@ -224,11 +224,12 @@ def anomaly_reference(off, pt, eta, phi, neg_bit, pt_lsb, pt_off, pt_hi, eta_lsb
             p, e, q = float(pt[j]), float(eta[j]), float(phi[j])
             if not all(math.isfinite(x) for x in (p, e, q)):
                 continue
+            ip, ie = p / pt_lsb, e / eta_lsb  # may overflow to +-inf: beyond any field
             if p < 0:
                 out[ev] |= neg_bit
-            elif math.floor(p / pt_lsb) + pt_off > pt_hi:
+            elif not math.isfinite(ip) or math.floor(ip) + pt_off > pt_hi:
                 out[ev] |= SATURATED
-            if has_eta and not eta_lo <= math.floor(e / eta_lsb) <= eta_hi:
+            if has_eta and not (math.isfinite(ie) and eta_lo <= math.floor(ie) <= eta_hi):
                 out[ev] |= ETA_OUT_OF_RANGE
             if abs(q) > phi_max:
                 out[ev] |= PHI_OUT_OF_RANGE

@@ -45,8 +45,8 @@ from streams.transport_endpoints import configure, endpoint_kind
 from streams.transport_ledger import Ledger
 from streams.transport_worker import POLL_MS, STARTUP_S, ProcessConfig, RejectTable, identity, reject_kind, \
     source_main, worker_main
-from streams.wire import CONTROL_MAX_BYTES, FLAG_IDLE, FLAG_REDISPATCH, FLAG_WARM, SINK, SOURCE, Header, Kind, \
-    decode, encode
+from streams.wire import CONTROL_MAX_BYTES, FLAG_IDLE, FLAG_REDISPATCH, FLAG_SETUP, FLAG_WARM, SINK, SOURCE, \
+    Header, Kind, decode, encode
 
 __all__ = ["SinkRun", "TransportStats"]
 
@@ -306,7 +306,10 @@ class SinkRun:
                 self._resend(led.on_idle(w, header.n_events), "the worker never received it")
         elif kind is Kind.ERROR:
             self._ack(self.data, identity(f"w{w}", self.token))
-            msg = f"worker {w} failed on {header.describe()}: {body}"
+            if header.flags & FLAG_SETUP:
+                msg = f"worker {w} could not build its function: {body}"
+            else:
+                msg = f"worker {w} failed on {header.describe()}: {body}"
             raise TransportError(msg)
         else:
             self._reject("sink/data", "unexpected_kind", f"{kind.name} from worker {w}")

@@ -55,6 +55,7 @@ from streams.wire import (
     CONTROL_MAX_BYTES,
     FLAG_IDLE,
     FLAG_REDISPATCH,
+    FLAG_SETUP,
     FLAG_WARM,
     NO_WORKER,
     SOURCE,
@@ -474,7 +475,7 @@ class _Compute(threading.Thread):
                 msg = f"worker_factory() returned a {type(fn).__name__}; it must return a function RecordBatch -> RecordBatch"
                 raise TypeError(msg)
         except BaseException as err:  # noqa: BLE001 - reported to the sink as text
-            self.outbox.put(("error", Header(Kind.ERROR, cfg.token, sender=me), _error_text(err)))
+            self.outbox.put(("error", Header(Kind.ERROR, cfg.token, sender=me, flags=FLAG_SETUP), _error_text(err)))
             return
         self.fn = fn
         self.outbox.put(("ready", None, None))

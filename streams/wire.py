@@ -66,6 +66,7 @@ __all__ = [
     "FLAG_REDISPATCH",
     "FLAG_WARM",
     "FLAG_IDLE",
+    "FLAG_SETUP",
     "NO_WORKER",
     "CONTROL_MAX_BYTES",
 ]
@@ -93,6 +94,8 @@ NO_WORKER = 0xFFFFFFFF
 FLAG_WARM = 0x80
 #: ``flags`` of a worker's HEARTBEAT: it has sent every result and holds no batch
 FLAG_IDLE = 0x01
+#: ``flags`` of a worker's ERROR: its function could not be built (no batch involved)
+FLAG_SETUP = 0x02
 
 
 class Kind(enum.IntEnum):

@@ -105,6 +105,11 @@ def slow_factory(seconds):
     return functools.partial(_slow, seconds=seconds)
 
 
+def broken_factory():
+    msg = "no model here"
+    raise RuntimeError(msg)
+
+
 def reference(**kw):
     return [score(b) for b in make_batches(**kw)]
 
@@ -368,6 +373,11 @@ def test_worker_exception_is_reraised_with_its_message():
     with pytest.raises(TransportError, match=r"worker [01] failed on batch seq 2 \(orbits 35\.\.52, 700 events\): "
                        r"ValueError: cannot score event 1400"):
         list(it)
+
+
+def test_worker_that_cannot_build_its_function_ends_the_run():
+    with pytest.raises(TransportError, match=r"worker [01] could not build its function: RuntimeError: no model here"):
+        list(run_distributed(make_batches, broken_factory, n_workers=2, **FAST))
 
 
 def test_source_exception_is_reraised_after_what_arrived():

@@ -106,9 +106,9 @@ def run(
     ``heartbeat_s``, ``peer_timeout_s`` and ``reorder_buffer_batches`` override the
     menu's ``[run]`` values (distributed runs); ``stats``, a
     :class:`streams.transport.TransportStats`, can be watched while a distributed run
-    goes (its ``report()`` ends up in the summary as ``transport_stats``). Raises :class:`RunIncomplete` when
-    the run fails or is interrupted after it started (the error carries the partial
-    summary, see :func:`run_summary_of`)."""
+    goes (its ``report()`` ends up in the summary as ``transport_stats``). A run that
+    fails or is interrupted after it started re-raises the error with the partial
+    summary attached (:func:`run_summary_of`)."""
     menu = load_menu(menu_path)
     spec = dict(source_spec)
     spec.setdefault("scheme", menu.filling_scheme)
@@ -126,6 +126,7 @@ def run(
     chain = Chain(menu)
     source = open_source(spec)  # opened here too: validates input and gives n_events/layout
     layout = getattr(source, "layout", spec["kind"])
+    layout_detail = getattr(source, "layout_detail", None)
     n_expected = int(getattr(source, "n_events", 0))
     out_path = Path(out) if out is not None else None
     tmp = _temp_path(out_path) if out_path is not None else None
@@ -135,6 +136,8 @@ def run(
         from streams.transport import TransportStats
 
         stats = stats if stats is not None else TransportStats()
+        if hasattr(source, "close"):
+            source.close()  # the source process reads it; here it was opened to check it
         batches = _distributed(spec, menu_path, workers, transport, sink.needs(), stats,
                                heartbeat_s=hb, peer_timeout_s=pto, window=window,
                                max_message_bytes=max_message_bytes(int(spec["batch_events"])))
@@ -143,7 +146,6 @@ def run(
         stats = None
         reader = _InProcess(source, MapSide(menu, chain=chain))
         batches = reader.iterate()
-        source = None  # the reader thread owns it now
     t0 = time.perf_counter()
     bar = Progress(n_expected, enabled=progress)
     t_first, n_first = None, 0
@@ -168,8 +170,7 @@ def run(
     summary.update(
         {
             "layout": layout,
-            "layout_detail": getattr(reader.source if reader else source, "layout_detail", None)
-            if (reader or source) else None,
+            "layout_detail": layout_detail,
             "source": {k: (str(v) if isinstance(v, Path) else v) for k, v in spec.items()},
             "workers": workers,
             "transport": transport if workers else "in-process",
