@@ -103,17 +103,23 @@ def test_worker_fault_mid_run_leaves_outputs_identical(sig, tmp_path, clean_run)
     assert job.is_alive(), f"the run ended before both workers answered: {job.error}"
     victim = _wait(lambda: _child("triggeremu-worker-1"), 10, "worker 1")
     os.kill(victim.pid, sig)
+    done_before = stats.per_worker[1]
     job.join(120)
     assert not job.is_alive() and job.error is None, job.error
     s = job.result.summary
     _tables_equal(ref_out, out)
     assert {k: v for k, v in s.items() if k not in _RUN_KEYS} == {k: v for k, v in ref.items() if k not in _RUN_KEYS}
+    assert s["complete"] is True and s["events_never_processed"] == 0
     faults = s["transport_stats"]["worker_faults"]
+    if sig == signal.SIGSTOP and not faults:
+        # frozen while it held nothing, and the run ended within the peer timeout: it
+        # did nothing after the freeze and lost nothing (detection: tests/test_transport.py)
+        assert s["transport_stats"]["per_worker"][1] <= done_before + 2
+        return
     assert [f["worker"] for f in faults] == [1]
     assert ("SIGKILL" if sig == signal.SIGKILL else "silent") in faults[0]["reason"]
     moved = {r["seq"] for r in s["transport_stats"]["redispatched"]}
     assert set(faults[0]["seqs"]) <= moved
-    assert s["complete"] is True and s["events_never_processed"] == 0
 
 
 def test_source_killed_mid_run_exits_2_with_exact_counts(tmp_path):
