@@ -164,11 +164,9 @@ def test_stream_settings_from_the_cli_and_the_menu(tmp_path, capsys):
         assert err in capsys.readouterr().err
     menu = _write(tmp_path / "ok.toml", base.replace(
         "batch_orbits = 4", "batch_orbits = 1\nheartbeat_s = 0.25\npeer_timeout_s = 2.0\nreorder_buffer_batches = 3"))
-    rc, s = _replay(tmp_path, "--synthetic", "12000", "--menu", str(menu), "--workers", "2")
+    rc, s = _replay(tmp_path, "--synthetic", "12000", "--menu", str(menu), "--workers", "2", "--peer-timeout-s", "3")
     assert rc == 0 and s["complete"] is True
-    assert s["transport_stats"]["settings"]["heartbeat_s"] == 0.25
-    assert s["transport_stats"]["settings"]["peer_timeout_s"] == 2.0
+    assert s["transport_stats"]["settings"]["heartbeat_s"] == 0.25  # the menu's
+    assert s["transport_stats"]["settings"]["peer_timeout_s"] == 3.0  # the command line wins
     assert s["transport_stats"]["settings"]["reorder_buffer_batches"] == 3
     assert s["transport_stats"]["reorder_high_water"] <= 3
-    rc, s = _replay(tmp_path, "--synthetic", "12000", "--menu", str(menu), "--workers", "2", "--peer-timeout-s", "3")
-    assert rc == 0 and s["transport_stats"]["settings"]["peer_timeout_s"] == 3.0

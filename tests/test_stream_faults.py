@@ -87,7 +87,7 @@ def clean_run(tmp_path_factory):
     return out, summary
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSTOP])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, pytest.param(signal.SIGSTOP, marks=pytest.mark.slow)])
 def test_worker_fault_mid_run_leaves_outputs_identical(sig, tmp_path, clean_run):
     ref_out, ref = clean_run
     from streams.transport import TransportStats
@@ -149,7 +149,7 @@ def test_source_killed_mid_run_exits_2_with_exact_counts(tmp_path):
     np.testing.assert_array_equal(t.column("event").to_numpy(), np.arange(t.num_rows))
 
 
-@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize("workers", [0, pytest.param(2, marks=pytest.mark.slow)])
 def test_ctrl_c_writes_a_partial_summary(tmp_path, workers):
     out, js = tmp_path / "d.parquet", tmp_path / "s.json"
     cmd = [sys.executable, "-m", "triggeremu", "replay", "--synthetic", "20000000", "--workers", str(workers),

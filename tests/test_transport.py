@@ -150,8 +150,8 @@ def _assert_same(out, ref):
 
 
 # -- runs that succeed ---------------------------------------------------------------
-@pytest.mark.parametrize("transport", ["ipc", "tcp"])
-@pytest.mark.parametrize("n_workers", [1, 2])
+@pytest.mark.parametrize(("transport", "n_workers"), [
+    ("ipc", 1), ("ipc", 2), pytest.param("tcp", 1, marks=pytest.mark.slow), ("tcp", 2)])
 def test_distributed_equals_in_process(transport, n_workers):
     stats = TransportStats()
     out = list(
@@ -185,7 +185,7 @@ def test_work_follows_readiness_not_round_robin():
     assert stats.per_worker[0] < stats.per_worker[1], stats.per_worker
 
 
-@pytest.mark.parametrize("n_workers", [1, 2])
+@pytest.mark.parametrize("n_workers", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_slow_consumer_stalls_the_source_without_loss(tmp_path, n_workers):
     """The reorder-buffer bound is real back-pressure: the source waits for the consumer."""
     log = tmp_path / "produced.txt"
@@ -212,7 +212,7 @@ def test_consumer_stopping_early_leaves_nothing_behind():
 
 
 # -- integrity: lost, duplicated, strangers --------------------------------------------
-@pytest.mark.parametrize("n_workers", [1, 2])
+@pytest.mark.parametrize("n_workers", [pytest.param(1, marks=pytest.mark.slow), 2])
 def test_batch_lost_in_transit_is_sent_again(n_workers):
     stats = TransportStats()
     it = run_distributed(make_batches, score_factory, n_workers=n_workers, fault={"drop_seq": 3}, stats=stats,
@@ -326,6 +326,7 @@ def test_worker_killed_or_frozen_mid_stream_loses_nothing(sig):
         assert fault["orbits"][0] <= fault["orbits"][1]
 
 
+@pytest.mark.slow
 def test_frozen_worker_that_comes_back_is_told_to_stop():
     stats = TransportStats()
     src = functools.partial(make_batches, 80, pause=0.03)
@@ -389,7 +390,7 @@ def test_source_exception_is_reraised_after_what_arrived():
     _assert_same(out, reference()[: len(out)])
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSTOP])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, pytest.param(signal.SIGSTOP, marks=pytest.mark.slow)])
 def test_source_killed_or_frozen_ends_the_run_with_what_is_missing(sig, zctx):
     stats = TransportStats()
     src = functools.partial(make_batches, 200, pause=0.02)
