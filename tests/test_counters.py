@@ -112,3 +112,25 @@ def test_the_sink_keeps_no_per_event_column():
     assert sink.events_in == 60_000 and not sink._kept
     # distinct scores only: the count settles far below the events seen
     assert sizes[-1] < 4000 and sizes[-1] - sizes[-4] < sizes[3] - sizes[0]
+
+
+def test_map_worker_returns_what_the_sink_needs():
+    """The worker function sends back the sink's columns only, with the counters in the
+    schema metadata, and drops the offline columns once the sink says it has enough."""
+    from streams.schema import to_columns
+    from triggeremu.chain import FLAG_OFFLINE_FULL, SEED_BITS, SinkNeeds, map_worker
+    from triggeremu.sources import source_items
+
+    spec = {"kind": "synthetic", "n_events": 3000, "seed": 1, "batch_events": 1500}
+    task = next(iter(source_items(spec)))
+    fn = map_worker(None, SinkNeeds(offline=("l1_inputs",)))
+    got = fn(task)
+    assert set(got.schema.names) == {"orbit", "bx", "event", "bad_input", "input_anomaly", SEED_BITS, "l1_inputs"}
+    c = Counters.from_metadata(got.schema.metadata)
+    assert c.n_events == 1500 and "ad_score" in c.values
+    fn.sink_flags = FLAG_OFFLINE_FULL
+    assert "l1_inputs" not in fn(task).schema.names
+    writing = map_worker(None, SinkNeeds(write=True))(task)
+    assert {"ad_score", "bad_input"} <= set(writing.schema.names) and "l1_inputs" not in writing.schema.names
+    cols = to_columns(writing)
+    assert cols[SEED_BITS].shape == (1500, 1)

@@ -11,7 +11,9 @@ function of a batch: the map stages, the validity of each event (``bad_input``,
 and ``input_anomaly`` when the menu drops anomalies), the seed bits of every
 seed it can evaluate (packed, one bit per seed, zero on invalid events; column
 seeds on scan-stage outputs are left to the sink), and the summable
-:class:`~triggeremu.counters.Counters` of the batch. The sink
+:class:`~triggeremu.counters.Counters` of the batch. It runs in two parts,
+:meth:`MapSide.prepare` (what reads only the source's columns: the object seeds) and
+:meth:`MapSide.finish`, so an in-process run can put the first beside the source read. The sink
 (:mod:`triggeremu.pipeline`) keeps only what needs BX order. In-process runs call
 it on a thread, distributed runs in the worker processes (:func:`map_worker`),
 and a task scheduler may call :meth:`MapSide.map_source_range` on a range of
@@ -42,12 +44,14 @@ from triggeremu.menu import Menu, load_menu
 from triggeremu.stages import Stage, build_stage
 
 __all__ = ["Chain", "MapSide", "SinkNeeds", "map_worker", "valid_mask", "SEED_BITS", "BULKY_COLUMNS",
-           "is_internal"]
+           "FLAG_OFFLINE_FULL", "is_internal"]
 
 #: packed seed bits of every event (uint8, one bit per seed), made by the map side
 SEED_BITS = "_seed_bits"
 #: per-event payloads that are inputs only: never written to the decision Parquet
 BULKY_COLUMNS = ("l1_inputs", "calo_cells")
+#: the sink's hint to the workers (``fn.sink_flags``): its off-detector samples are full
+FLAG_OFFLINE_FULL = 1
 
 
 def is_internal(name: str) -> bool:
@@ -156,12 +160,22 @@ class MapSide:
         self._map_columns_of: set[str] | None = None
 
     def __call__(self, cols: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], Counters]:
+        return self.finish(self.prepare(cols))
+
+    def prepare(self, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The part that reads only the source's columns (object seeds), so that an
+        in-process run can do it beside the source read, off the map stages' thread."""
+        out = dict(cols)
+        out[SEED_BITS] = self.seeds.evaluate_packed(out, columns=False)
+        return out
+
+    def finish(self, cols: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], Counters]:
+        """Map stages, column seeds, validity and counters of a prepared batch."""
         out = self.chain.map_columns(cols)
+        packed = self.seeds.evaluate_packed(out, skip_missing=True, objects=False, out=out[SEED_BITS])
         valid = valid_mask(out, self.menu.drop_input_anomalies)
-        packed = self.seeds.evaluate_packed(out, skip_missing=True)
         if not valid.all():
             packed[~valid] = 0
-        out[SEED_BITS] = packed
         counters = self.counters(out, packed, valid)
         counters.deferred = tuple(self.seeds.missing_columns(out))
         return out, counters
@@ -196,7 +210,9 @@ def map_worker(menu_path: str | None, needs: SinkNeeds | None = None
     The returned function takes a :class:`pyarrow.RecordBatch` of source columns or a
     :class:`streams.wire.Task` (a range of events of a source spec, read here) and
     returns the mapped batch (only the columns of ``needs``) with its counters in the
-    schema metadata. ``fn.offline_full = True`` drops the offline columns from then on.
+    schema metadata. ``fn.sink_flags`` holds the sink's hints (the transport sets it from
+    the sink's heartbeats): with :data:`FLAG_OFFLINE_FULL` the offline columns are no
+    longer sent.
     """
     from streams.wire import Task
     from triggeremu.sources import read_range
@@ -210,11 +226,11 @@ def map_worker(menu_path: str | None, needs: SinkNeeds | None = None
         else:
             cols = to_columns(item)
         mapped, counters = side(cols)
-        batch = from_columns(needs.select(mapped, offline_full=work.offline_full),
-                             fixed_types=side.chain.fixed_types)
+        full = bool(work.sink_flags & FLAG_OFFLINE_FULL)
+        batch = from_columns(needs.select(mapped, offline_full=full), fixed_types=side.chain.fixed_types)
         meta = dict(batch.schema.metadata or {})
         meta.update(counters.to_metadata())
         return batch.replace_schema_metadata(meta)
 
-    work.offline_full = False
+    work.sink_flags = 0
     return work

@@ -120,15 +120,18 @@ class SeedBits:
         return unpack_bits(self.evaluate_packed(cols), self.n_seeds)
 
     def evaluate_packed(self, cols: Mapping[str, np.ndarray], *, skip_missing: bool = False,
-                        only: Sequence[int] | None = None) -> np.ndarray:
+                        only: Sequence[int] | None = None, objects: bool = True, columns: bool = True,
+                        out: np.ndarray | None = None) -> np.ndarray:
         """(N, n_bytes) uint8, seed j in bit j % 8 of byte j // 8 (see :func:`pack_bits`).
 
         ``skip_missing``: column seeds whose column is not in ``cols`` stay 0 (the map
         side leaves seeds on scan-stage outputs to the sink, see :meth:`missing_columns`);
-        ``only``: evaluate just these column seeds (indices), nothing else."""
+        ``only``: evaluate just these column seeds (indices), nothing else; ``objects`` /
+        ``columns``: which kinds of seed to evaluate; ``out``: OR the bits into it."""
         n = len(cols["event"])
-        out = np.zeros((n, self.n_bytes), dtype=np.uint8)
-        if self.object_index.size and only is None:
+        if out is None:
+            out = np.zeros((n, self.n_bytes), dtype=np.uint8)
+        if self.object_index.size and only is None and objects:
             l1 = np.asarray(cols["l1_inputs"])
             if l1.ndim != 2 or l1.shape[1] != N_L1_INPUTS:
                 msg = f"object seeds read l1_inputs of shape (N, {N_L1_INPUTS}), got {l1.shape}"
@@ -138,7 +141,7 @@ class SeedBits:
             _object_seed_kernel(l1, self._kind, self._thr, self._jet_min, self._use_eta, self._max_eta,
                                 self._eta_lsb, self._start, self._count, self.object_index, out)
         wanted = None if only is None else set(only)
-        for j, seed in self.column_seeds:
+        for j, seed in self.column_seeds if columns else ():
             if wanted is not None and j not in wanted:
                 continue
             if skip_missing and _column_name(seed) not in cols:

@@ -13,8 +13,8 @@ named reason (``nan_input``, ``input_anomaly:<kind>``, ``fifo_full:<stage>``,
 rejected + dropped`` is checked at the end of every run.
 
 ``workers=0`` runs in this process as three threads joined by two-batch queues:
-the source read, the map side, and the sink (numba kernels and BLAS release the
-GIL, so they overlap on two cores). ``workers=N`` runs the source in its own
+the source read (with the map side's object seeds), the rest of the map side, and
+the sink (numba kernels and BLAS release the GIL, so they overlap on two cores). ``workers=N`` runs the source in its own
 process, the map side on N worker processes over ZeroMQ on 127.0.0.1
 (:func:`streams.transport.run_distributed`: heartbeats, re-dispatch of a dead
 worker's batches, a bounded reorder buffer) and the sink here. Both give
@@ -46,7 +46,17 @@ import numpy as np
 
 from streams.clock import FillingScheme
 from streams.schema import to_columns
-from triggeremu.chain import BULKY_COLUMNS, SEED_BITS, Chain, MapSide, SinkNeeds, is_internal, map_worker, valid_mask
+from triggeremu.chain import (
+    BULKY_COLUMNS,
+    FLAG_OFFLINE_FULL,
+    SEED_BITS,
+    Chain,
+    MapSide,
+    SinkNeeds,
+    is_internal,
+    map_worker,
+    valid_mask,
+)
 from triggeremu.counters import ANOMALY_KINDS, Counters, ValueCounts
 from triggeremu.decisions import Prescaler, SeedBits, unpack_bits
 from triggeremu.errors import UserError
@@ -61,8 +71,6 @@ __all__ = ["run", "RunResult", "run_summary_of", "partial_path", "max_message_by
 
 #: batches queued between the in-process threads (memory: O(this), not O(events))
 _QUEUE_BATCHES = 2
-#: sink -> worker flag: the off-detector samples are full, stop sending their columns
-FLAG_OFFLINE_FULL = 1
 
 
 @dataclass
@@ -291,7 +299,7 @@ class _InProcess:
                 if n:
                     self._read.append((int(cols["event"][0]), n, int(cols["orbit"][0]), int(cols["orbit"][-1])))
                 self.events_read += n
-                if not self._put(q, ("ok", cols)):
+                if not self._put(q, ("ok", self.side.prepare(cols))):
                     return
             self._put(q, ("end", None))
         except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
@@ -307,7 +315,7 @@ class _InProcess:
                 if kind != "ok":
                     self._put(qout, (kind, item))
                     return
-                if not self._put(qout, ("ok", self.side(item))):
+                if not self._put(qout, ("ok", self.side.finish(item))):
                     return
         except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
             self._put(qout, ("error", err))
