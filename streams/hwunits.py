@@ -33,6 +33,15 @@ Conventions (as data in :data:`CONVENTIONS`):
   left out (so a zero pT always comes with zero eta and phi); MET is always written.
 - An event with NaN or inf in any pT/eta/phi of any object (or its MET) gets
   ``bad_input = 1`` and an all-zero row; it is never converted to numbers.
+- Input anomalies (:data:`ANOMALY_KINDS`, the ``input_anomaly`` bit flags of
+  :func:`build_l1_inputs`): finite values the conversion coerces are flagged per event,
+  per kind, over every object of the input collections (kept in the vector or not):
+  ``negative_pt`` (coded 0, the object vanishes), ``negative_met`` (coded 0),
+  ``eta_out_of_range`` (beyond the eta field: saturated), ``phi_out_of_range`` (|phi| >
+  pi, beyond float32's pi: wrapped), ``saturated`` (a pT or MET code clipped at its
+  field's top). The codes are the same whether or not they are counted; the run
+  summary counts events per kind (``input_anomalies``) and the menu's ``[run]
+  drop_input_anomalies = true`` drops them (reason ``input_anomaly:<first kind>``).
 """
 
 from __future__ import annotations

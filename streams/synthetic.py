@@ -22,6 +22,16 @@ Run-3 zero-bias values: SingleJet180 about 10 kHz), |eta| < 4.7; e/gamma in 12% 
 of 6 GeV r.m.s. per component (a sum of four uniforms, nearly Gaussian). Signal
 (label 1), one of three kinds chosen per event: a muon pair, an e/gamma pair (pT
 uniform 20-120 GeV, roughly back to back), or four extra jets of 60-260 GeV (high HT).
+
+Speed and exactness: the jet pT's fourth root is taken with two square roots and a
+division instead of libm ``pow``; each event checks with an error bound (a few ulp)
+that no code depending on those pT (jet codes, saturation, MET and its phi) could
+differ from the definition, and is generated again with ``pow`` otherwise (rare), so
+the events are the definition's bit for bit (``generate_l1_batch(..., exact=True)`` is
+the definition; a test compares the two). ``input_anomaly`` flags saturated codes (the
+only anomaly the generator can make). Any range of events can be made on its own
+(:meth:`SyntheticL1Source.make_batch`), which is how distributed runs generate them on
+the workers.
 """
 
 from __future__ import annotations
