@@ -37,6 +37,7 @@ import queue
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,12 +274,13 @@ class _InProcess:
         self.source = source
         self.side = side
         self.events_read = 0
-        self._read: list[tuple[int, int, int]] = []  # (first event, n, first orbit, last orbit) per batch
+        # (first event, n, first orbit, last orbit) of the batches read and not yet consumed
+        self._read: deque[tuple[int, int, int, int]] = deque()
         self._stop = threading.Event()
 
     def pending_ranges(self, done: int) -> list[dict[str, int]]:
         out = []
-        for first, n, o0, o1 in self._read:
+        for first, n, o0, o1 in list(self._read):  # the threads are joined by now
             if first + n > done:
                 out.append({"first_event": first, "n_events": n, "first_orbit": o0, "last_orbit": o1})
         return out
@@ -320,6 +322,10 @@ class _InProcess:
         except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
             self._put(qout, ("error", err))
 
+    def _consumed(self, done: int) -> None:
+        while self._read and self._read[0][0] + self._read[0][1] <= done:
+            self._read.popleft()
+
     def iterate(self) -> Iterator[tuple[dict[str, np.ndarray], Counters]]:
         q1: queue.Queue = queue.Queue(maxsize=_QUEUE_BATCHES)
         q2: queue.Queue = queue.Queue(maxsize=_QUEUE_BATCHES)
@@ -338,6 +344,9 @@ class _InProcess:
                 if kind == "error":
                     raise item
                 yield item
+                cols = item[0]
+                if len(cols["event"]):  # the consumer came back for more: this batch is done
+                    self._consumed(int(cols["event"][-1]) + 1)
         finally:
             self._stop.set()
             for t in threads:
