@@ -8,7 +8,8 @@ Outputs are written under temporary names and renamed when complete. A run that
 fails or is interrupted after it started still writes its summary (``"complete":
 false``, the reason and the exact event counts; see :mod:`triggeremu.pipeline`)
 and keeps its partial Parquet as ``<name>.partial.parquet``; it exits with status 2
-(130 on Ctrl-C). A ``--run-dir`` must be new or empty, or given with
+(130 on Ctrl-C). Files of the requested names left by an earlier run are removed
+when the run starts. A ``--run-dir`` must be new or empty, or given with
 ``--overwrite``, which first removes the files an earlier run wrote there.
 """
 
@@ -151,8 +152,9 @@ def _main(args: argparse.Namespace) -> int:
         if path is not None and path.exists() and path.is_dir():
             msg = f"{path} is a directory; give a file name"
             raise UserError(msg)
-    if out is not None and partial_path(out).exists():
-        partial_path(out).unlink()  # a partial output of an earlier run of this name is stale now
+    for stale in (out, js, partial_path(out) if out is not None else None):
+        if stale is not None and stale.exists():
+            stale.unlink()  # an earlier run's output of these names would read as this run's
     try:
         result = run(spec, menu_path=args.menu, workers=args.workers, transport=args.transport, out=out,
                      progress=True, heartbeat_s=args.heartbeat_s, peer_timeout_s=args.peer_timeout_s,
