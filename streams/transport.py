@@ -40,13 +40,21 @@ from streams.transport_endpoints import TRANSPORTS
 from streams.transport_sink import SinkRun, TransportStats
 from streams.wire import Task
 
-__all__ = ["run_distributed", "TransportStats", "TRANSPORTS", "FAULTS", "Task", "default_window"]
+__all__ = ["run_distributed", "TransportStats", "TRANSPORTS", "FAULTS", "Task", "default_window", "preload"]
 
 #: test hooks: the source skips sending batch ``drop_seq`` the first time (still
 #: announcing it), or sends batch ``duplicate_seq`` twice
 FAULTS = ("drop_seq", "duplicate_seq")
 #: default maximum size of one data message (a batch or a result)
 DEFAULT_MAX_MESSAGE_BYTES = 256 << 20
+
+
+def preload(*modules: str) -> None:
+    """Modules the children's fork server should import once (what the factories use):
+    effective until the fork server has started, i.e. call before the first run."""
+    from streams.transport_sink import FORKSERVER_PRELOAD
+
+    FORKSERVER_PRELOAD.extend(m for m in modules if m not in FORKSERVER_PRELOAD)
 
 
 def default_window(n_workers: int, credits: int) -> int:

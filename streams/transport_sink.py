@@ -3,9 +3,10 @@
 :class:`SinkRun` runs in the calling process. Its I/O runs on a thread of its own
 (so heartbeats and liveness do not wait for a slow consumer): it binds two ROUTER
 sockets (``ctrl`` for the source, ``data`` for the workers) through the run's
-:class:`~streams.transport_endpoints.EndpointKind`, spawns the source and, once
-the source has announced its work endpoint, the workers (roles in
-:mod:`streams.transport_worker`). It validates every message (:mod:`streams.wire`,
+:class:`~streams.transport_endpoints.EndpointKind`, starts the source and the workers
+(roles in :mod:`streams.transport_worker`; from a fork server, see
+:func:`_process_context`), and tells the workers the work endpoint the source
+announces. It validates every message (:mod:`streams.wire`,
 run token and routing identity included; rejections are counted by endpoint and
 kind, and never count as liveness), feeds the :class:`Ledger` of
 :mod:`streams.transport_ledger`, and hands batches in sequence order to the
@@ -26,6 +27,7 @@ import contextlib
 import json
 import logging
 import multiprocessing
+import os
 import queue
 import secrets
 import signal
@@ -95,6 +97,25 @@ class TransportStats:
             "worker_faults": list(self.worker_faults), "redispatched": list(self.redispatched),
             "resent": list(self.resent), "reorder_high_water": self.reorder_high_water,
         }
+
+
+#: modules the fork server imports once, so each child starts from them
+#: (:func:`streams.transport.preload` adds to it before the first run)
+FORKSERVER_PRELOAD: list[str] = ["streams.transport_worker"]
+
+
+def _process_context():
+    """Children start from a fork server where the platform has one: a clean,
+    single-threaded process started once per parent that imported
+    :data:`FORKSERVER_PRELOAD`, so a child starts in a fraction of a second instead of
+    importing numba, pyarrow and the models again; else by spawn. Either way a child
+    inherits no thread, lock or socket of this process. ``TRIGGEREMU_START=spawn``
+    forces spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods() and os.environ.get("TRIGGEREMU_START") != "spawn":
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 def _exit_text(code: int | None) -> str:
@@ -178,7 +199,7 @@ class SinkRun:
         self.t_start = time.monotonic()
         self.ctrl = self._bind("ctrl", max_bytes=CONTROL_MAX_BYTES, hwm=4 * self.window + 64)
         self.data = self._bind("data", max_bytes=self.max_bytes, hwm=self.base.hwm_msgs)
-        spawn = multiprocessing.get_context("spawn")
+        spawn = _process_context()
         cfg = replace(self.base, ctrl_endpoint=self.stats.endpoints["ctrl"], endpoints=self.kind)
         self.source = spawn.Process(target=source_main, args=(cfg,), name="triggeremu-source", daemon=True)
         self.source.start()

@@ -246,8 +246,11 @@ def _distributed(spec, menu_path, workers, transport, needs: SinkNeeds, stats, *
                  window, max_message_bytes) -> Iterator[tuple[dict[str, np.ndarray], Counters]]:
     from functools import partial
 
-    from streams.transport import run_distributed
+    from streams.transport import preload, run_distributed
 
+    # what every worker imports: once, in the fork server its processes start from
+    preload("numpy", "pyarrow", "numba", "triggeremu.chain", "triggeremu.sources", "triggeremu.counters",
+            "streams.synthetic", "streams.calo", "streams.root_source", "firmware_models.nn", "onnx")
     it = run_distributed(
         partial(source_items, spec),
         partial(map_worker, str(menu_path) if menu_path else None, needs),
