@@ -40,6 +40,18 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def _pss_bytes(pid: int) -> int:
+    """Proportional set size: pages shared between processes counted once over all."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _rss_bytes(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -55,6 +67,7 @@ class _RssSampler(threading.Thread):
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peak = 0
+        self.peak_pss = 0
         self.peak_procs = 0
         self.stop = threading.Event()
 
@@ -65,6 +78,7 @@ class _RssSampler(threading.Thread):
             total = sum(_rss_bytes(p) for p in pids)
             if total > self.peak:
                 self.peak, self.peak_procs = total, len(pids)
+            self.peak_pss = max(self.peak_pss, sum(_pss_bytes(p) for p in pids))
             self.stop.wait(0.1)
 
 
@@ -104,6 +118,7 @@ def main() -> None:
         "first_batch_s": s["first_batch_s"],
         "cpu_s": (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime) + ch.ru_utime + ch.ru_stime,
         "peak_rss_bytes": sampler.peak if sampler else None, "peak_rss_procs": sampler.peak_procs if sampler else None,
+        "peak_pss_bytes": sampler.peak_pss if sampler else None,
         "counts": counts,
     }))
 

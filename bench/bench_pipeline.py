@@ -10,8 +10,9 @@ machine's load. Anchors and targets (issue 11):
   target >= 3x. Both trees must give the same event counts;
 - ``--workers 2`` against ``--workers 0`` on the calo menu (ACAM on calorimeter showers,
   target >= 1.3x) and on the default menu (target >= 0.9x);
-- the summed resident memory of the sink, the source and the workers during a 20M-event
-  ``--workers 2`` run (target < 1 GiB), with the in-process run beside it.
+- the summed resident memory (RSS; and PSS, which counts pages the processes share
+  once) of the sink, the fork server, the source and the workers during a 20M-event
+  ``--workers 2`` run (target < 1 GB = 10^9 bytes), with the in-process run beside it.
 
 Sizes by environment: ``TRIGGEREMU_BENCH_EVENTS`` (default menu, 10M),
 ``TRIGGEREMU_BENCH_CALO_EVENTS`` (1M), ``TRIGGEREMU_BENCH_RSS_EVENTS`` (20M).
@@ -121,9 +122,10 @@ def test_memory_of_a_long_distributed_run(benchmark):
     two = benchmark.pedantic(lambda: drive(TREE, N_RSS, workers=2, rss=True), rounds=1, iterations=1)
     assert two["events"] == N_RSS
     _record(benchmark, two, peak_rss_mib=round(two["peak_rss_bytes"] / 2**20), processes=two["peak_rss_procs"],
+            peak_pss_mib=round(two["peak_pss_bytes"] / 2**20),
             in_process_peak_rss_mib=round(zero["peak_rss_bytes"] / 2**20), in_process_events=zero["events"],
             target_mib=1024)
-    assert two["peak_rss_bytes"] < 1 << 30, f"{two['peak_rss_bytes'] / 2**20:.0f} MiB summed RSS"
+    assert two["peak_rss_bytes"] < 10**9, f"{two['peak_rss_bytes'] / 2**20:.0f} MiB summed RSS"
 
 
 if __name__ == "__main__":  # pragma: no cover - the same figures without pytest

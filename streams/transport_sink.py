@@ -104,13 +104,14 @@ class TransportStats:
 FORKSERVER_PRELOAD: list[str] = ["streams.transport_worker"]
 
 
-def _process_context():
-    """Children start from a fork server where the platform has one: a clean,
+def _process_context(role: str):
+    """Workers start from a fork server where the platform has one: a clean,
     single-threaded process started once per parent that imported
-    :data:`FORKSERVER_PRELOAD`, so a child starts in a fraction of a second instead of
-    importing numba, pyarrow and the models again; else by spawn. Either way a child
-    inherits no thread, lock or socket of this process. ``TRIGGEREMU_START=spawn``
-    forces spawn."""
+    :data:`FORKSERVER_PRELOAD`, so a worker starts in a fraction of a second instead of
+    importing numba, pyarrow and the models again (a spawned child also re-imports the
+    caller's ``__main__``); else by spawn. Either way a child inherits no thread, lock
+    or socket of this process. ``TRIGGEREMU_START=spawn`` forces spawn."""
+    del role  # every child from the fork server (a spawned child re-imports the caller's __main__)
     if "forkserver" in multiprocessing.get_all_start_methods() and os.environ.get("TRIGGEREMU_START") != "spawn":
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
@@ -199,15 +200,16 @@ class SinkRun:
         self.t_start = time.monotonic()
         self.ctrl = self._bind("ctrl", max_bytes=CONTROL_MAX_BYTES, hwm=4 * self.window + 64)
         self.data = self._bind("data", max_bytes=self.max_bytes, hwm=self.base.hwm_msgs)
-        spawn = _process_context()
         cfg = replace(self.base, ctrl_endpoint=self.stats.endpoints["ctrl"], endpoints=self.kind)
-        self.source = spawn.Process(target=source_main, args=(cfg,), name="triggeremu-source", daemon=True)
+        self.source = _process_context("source").Process(target=source_main, args=(cfg,), name="triggeremu-source",
+                                                          daemon=True)
         self.source.start()
         self.stats.per_worker = [0] * self.n_workers
         for i in range(self.n_workers):  # started at once; they learn the work endpoint from us
             wcfg = replace(self.base, ctrl_endpoint="", data_endpoint=self.stats.endpoints["data"], index=i,
                            factory=self.worker_factory, fault={})
-            proc = spawn.Process(target=worker_main, args=(wcfg,), name=f"triggeremu-worker-{i}", daemon=True)
+            proc = _process_context("worker").Process(target=worker_main, args=(wcfg,), name=f"triggeremu-worker-{i}",
+                                                      daemon=True)
             proc.start()
             self.workers.append(proc)
         self.t_start = time.monotonic()

@@ -248,8 +248,10 @@ def _distributed(spec, menu_path, workers, transport, needs: SinkNeeds, stats, *
 
     from streams.transport import preload, run_distributed
 
-    # what every worker imports: once, in the fork server its processes start from
-    preload("numpy", "pyarrow", "numba", "triggeremu.chain", "triggeremu.sources", "triggeremu.counters",
+    # what the workers import, once, in the fork server the children start from: a
+    # worker is up in about a second instead of importing numba, pyarrow and onnx again
+    # (children share those pages; each one's RSS still counts them)
+    preload("numpy", "pyarrow", "zmq", "numba", "triggeremu.chain", "triggeremu.sources", "triggeremu.counters",
             "streams.synthetic", "streams.calo", "streams.root_source", "firmware_models.nn", "onnx")
     it = run_distributed(
         partial(source_items, spec),
