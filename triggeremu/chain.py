@@ -203,7 +203,7 @@ class MapSide:
         return self(read_range(spec, first_event, n_events))
 
 
-def map_worker(menu_path: str | None, needs: SinkNeeds | None = None
+def map_worker(menu_path: str | None, needs: SinkNeeds | None = None, *, threads: int | None = None
                ) -> Callable[[Any], pa.RecordBatch]:
     """Worker factory for distributed runs (module-level, so it pickles by reference).
 
@@ -212,11 +212,16 @@ def map_worker(menu_path: str | None, needs: SinkNeeds | None = None
     returns the mapped batch (only the columns of ``needs``) with its counters in the
     schema metadata. ``fn.sink_flags`` holds the sink's hints (the transport sets it from
     the sink's heartbeats): with :data:`FLAG_OFFLINE_FULL` the offline columns are no
-    longer sent.
+    longer sent. ``threads``: numba threads of this worker's parallel kernels (numba's
+    setting is per thread: the factory is called on the thread that then maps).
     """
     from streams.wire import Task
     from triggeremu.sources import read_range
 
+    if threads is not None:  # the workers share the cores: numba's parallel kernels (ACAM) get their share
+        import numba
+
+        numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
     side = MapSide(load_menu(Path(menu_path) if menu_path else None))
     needs = needs if needs is not None else SinkNeeds(keep_all=True)
 

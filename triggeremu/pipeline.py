@@ -255,7 +255,8 @@ def _distributed(spec, menu_path, workers, transport, needs: SinkNeeds, stats, *
             "streams.synthetic", "streams.calo", "streams.root_source", "firmware_models.nn", "onnx")
     it = run_distributed(
         partial(source_items, spec),
-        partial(map_worker, str(menu_path) if menu_path else None, needs),
+        partial(map_worker, str(menu_path) if menu_path else None, needs,
+                threads=max(1, (os.cpu_count() or 1) // workers)),
         n_workers=workers,
         transport=transport,
         heartbeat_s=heartbeat_s,
