@@ -44,7 +44,7 @@ import numba
 import numpy as np
 
 from streams.clock import FillingScheme, assign_bx, poisson_pileup
-from streams.hwkernels import JIT_OPTIONS, SATURATED, push_topk, quantize_scalar, write_topk
+from streams.hwkernels import JIT_OPTIONS, SATURATED, _code, push_topk, quantize_scalar, write_topk
 from streams.hwunits import FIELDS, SLICES, field_params
 from streams.schema import N_L1_INPUTS
 from streams.sourcebase import SourceOptionError, check_count, default_batch_events
@@ -158,7 +158,7 @@ _PT_EPS = 4e-15
 _MET_EPS = 1e-13
 
 
-@numba.jit(**JIT_OPTIONS)
+@numba.jit(inline="always", **JIT_OPTIONS)
 def _event(i, ev, key_bg, key_dec, key_sig, sig_fraction, limit, params, trig, col_eg, col_mu, col_jet,
            out, label, anomaly, jets, egs, mus, exact):
     """Generate event ``ev`` into row i. ``exact``: jet pT as ``20 (1 - u)^-1/4`` with libm
@@ -182,16 +182,22 @@ def _event(i, ev, key_bg, key_dec, key_sig, sig_fraction, limit, params, trig, c
     mx = 0.0
     my = 0.0
     sum_pt = 0.0
+    j_lsb, j_off, j_lo, j_hi = params[0, 0], np.int64(params[0, 1]), np.int64(params[0, 2]), np.int64(params[0, 3])
     for _ in range(nj):
         st, u = _uniform(st)
         if exact:
             pt = 20.0 * (1.0 - u) ** -0.25
         else:
             pt = 20.0 / math.sqrt(math.sqrt(1.0 - u))
-            if not _floor_certain(pt, pt * _PT_EPS, 0.5):  # jet_pt LSB (checked in generate_l1_batch)
+        x = pt / j_lsb  # one division: the code, the saturation and the certainty check share it
+        fx = np.floor(x)
+        if not exact:
+            d = x - fx
+            m = x * _PT_EPS
+            if not (d > m and d < 1.0 - m):
                 certain = False
         sum_pt += pt
-        if _saturates(params, 0, pt):
+        if fx + j_off > j_hi:  # _saturates(params, 0, pt)
             flags |= _SATURATED
         st, u = _uniform(st)
         eta = -4.7 + 9.4 * u
@@ -199,7 +205,8 @@ def _event(i, ev, key_bg, key_dec, key_sig, sig_fraction, limit, params, trig, c
         fc = _q(params, 2, two_pi * u)
         mx -= pt * trig[fc, 0]
         my -= pt * trig[fc, 1]
-        mj = push_topk(jets, mj, 10, _q(params, 0, pt), _q(params, 1, eta), fc)
+        # _code(floor(pt / lsb)) is _q(params, 0, pt) for a finite pt
+        mj = push_topk(jets, mj, 10, _code(fx, j_off, j_lo, j_hi, 0), _q(params, 1, eta), fc)
     # --- rare leptons
     st, u = _uniform(st)
     n_eg = 0
