@@ -215,7 +215,7 @@ def _objects(draw_events):
                                  [[o[2] for o in e] for e in draw_events])
 
 
-@SETTINGS
+@settings(max_examples=25, deadline=None)
 @given(data=st.data(), n=st.integers(1, 12))
 def test_fused_build_equals_the_separate_kernels(data, n):
     """build_l1_inputs (two passes per block) == build_l1_inputs_reference (one pass per
