@@ -116,7 +116,8 @@ def test_distributed(benchmark, n_workers, transport):
 
     n, t0, t1, t2 = benchmark.pedantic(run, rounds=2, iterations=1)
     assert n == N_BATCHES * PER_BATCH
-    assert stats.rejected == 0
+    assert stats.rejected_total == 0 and not stats.worker_faults
     _record(benchmark, n, t0, t1, t2)
     benchmark.extra_info["per_worker_batches"] = stats.per_worker
-    benchmark.extra_info["message_bytes"] = stats.first_message_bytes
+    benchmark.extra_info["bytes_received"] = stats.bytes_received
+    benchmark.extra_info["reorder_high_water"] = stats.reorder_high_water

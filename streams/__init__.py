@@ -14,11 +14,13 @@ Submodules:
 - :mod:`streams.hwkernels` -- numba kernels behind :mod:`streams.hwunits`.
 - :mod:`streams.calo` -- synthetic electromagnetic showers in 48 calorimeter cells;
   :mod:`streams.calo_delphes` bins Delphes ``Tower`` branches into the same cells.
-- :mod:`streams.wire` -- the ZeroMQ wire format (header frame + Arrow IPC body).
+- :mod:`streams.wire` -- the ZeroMQ wire format (header frame + Arrow IPC or task body).
 - :mod:`streams.transport` -- source -> workers -> sink over ZeroMQ sockets: the entry
-  point; :mod:`streams.transport_worker` (source and worker processes),
-  :mod:`streams.transport_sink` (the sink loop), :mod:`streams.transport_ledger`
-  (reorder buffer, loss and duplicate accounting).
+  point (heartbeats, re-dispatch of a dead worker's batches, a bounded reorder buffer);
+  :mod:`streams.transport_worker` (source and worker processes),
+  :mod:`streams.transport_sink` (the sink's I/O thread), :mod:`streams.transport_ledger`
+  (reorder buffer, loss and duplicate accounting), :mod:`streams.transport_endpoints`
+  (where sockets bind, and their size limits).
 
 This package knows nothing about firmware or about the application; ``triggeremu``
 imports it, never the other way round.

@@ -33,6 +33,15 @@ Conventions (as data in :data:`CONVENTIONS`):
   left out (so a zero pT always comes with zero eta and phi); MET is always written.
 - An event with NaN or inf in any pT/eta/phi of any object (or its MET) gets
   ``bad_input = 1`` and an all-zero row; it is never converted to numbers.
+- Input anomalies (:data:`ANOMALY_KINDS`, the ``input_anomaly`` bit flags of
+  :func:`build_l1_inputs`): finite values the conversion coerces are flagged per event,
+  per kind, over every object of the input collections (kept in the vector or not):
+  ``negative_pt`` (coded 0, the object vanishes), ``negative_met`` (coded 0),
+  ``eta_out_of_range`` (beyond the eta field: saturated), ``phi_out_of_range`` (|phi| >
+  pi, beyond float32's pi: wrapped), ``saturated`` (a pT or MET code clipped at its
+  field's top). The codes are the same whether or not they are counted; the run
+  summary counts events per kind (``input_anomalies``) and the menu's ``[run]
+  drop_input_anomalies = true`` drops them (reason ``input_anomaly:<first kind>``).
 """
 
 from __future__ import annotations
@@ -44,7 +53,19 @@ from fractions import Fraction
 
 import numpy as np
 
-from streams.hwkernels import nonfinite_kernel, quantize_kernel, select_objects
+from streams.hwkernels import (
+    ETA_OUT_OF_RANGE,
+    NEGATIVE_MET,
+    NEGATIVE_PT,
+    PHI_OUT_OF_RANGE,
+    SATURATED,
+    anomaly_kernel,
+    block_kernel,
+    object_codes,
+    nonfinite_kernel,
+    quantize_kernel,
+    select_objects,
+)
 from streams.schema import N_L1_INPUTS
 
 __all__ = [
@@ -62,7 +83,22 @@ __all__ = [
     "field_params",
     "quantize_fast",
     "build_l1_inputs",
+    "build_l1_inputs_reference",
+    "ANOMALY_KINDS",
+    "ANOMALY_BITS",
+    "PHI_LIMIT",
+    "input_anomalies",
 ]
+
+#: what the conversion coerces, counted per kind (bits of the ``input_anomaly`` column):
+#: a negative object pT (coded 0, so the object is dropped), a negative MET (coded 0), an
+#: eta beyond its field (saturated), |phi| beyond pi (wrapped), a pT or MET code clipped
+#: at the top of its field
+ANOMALY_KINDS = ("negative_pt", "negative_met", "eta_out_of_range", "phi_out_of_range", "saturated")
+ANOMALY_BITS = dict(zip(ANOMALY_KINDS, (NEGATIVE_PT, NEGATIVE_MET, ETA_OUT_OF_RANGE, PHI_OUT_OF_RANGE, SATURATED),
+                        strict=True))
+#: |phi| above this is non-physical (pi, plus room for pi stored as float32: 3.1415927)
+PHI_LIMIT = math.pi * (1 + 1e-6)
 
 _TWO_PI = 2.0 * math.pi
 
@@ -315,6 +351,18 @@ def quantize_fast(spec: FieldSpec, x: np.ndarray) -> np.ndarray:
     return out
 
 
+def input_anomalies(kind: str, objs: Objects, out: np.ndarray) -> None:
+    """OR the :data:`ANOMALY_BITS` of every object of ``objs`` (an object kind of
+    :data:`OBJECT_FIELDS`, or ``"met"`` with MET as one object per event) into ``out``
+    (N,) uint8, from the physical values the conversion coerces (finite values only)."""
+    pt_f, eta_f, _ = OBJECT_FIELDS[kind]
+    p = FIELDS[pt_f]
+    e = FIELDS[eta_f] if eta_f is not None else FIELDS["calo_eta"]
+    neg = NEGATIVE_MET if kind == "met" else NEGATIVE_PT
+    anomaly_kernel(objs.offsets, objs.pt, objs.eta, objs.phi, neg, p.lsb, p.offset, p.hi, e.lsb, e.lo, e.hi,
+                   eta_f is not None, PHI_LIMIT, out)
+
+
 def build_l1_inputs(
     n_events: int,
     *,
@@ -323,45 +371,115 @@ def build_l1_inputs(
     jet: Objects | None = None,
     met_pt: np.ndarray | None = None,
     met_phi: np.ndarray | None = None,
+    anomaly: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The (N, 57) int32 L1 input vector and the (N,) uint8 ``bad_input`` flags.
 
     ``egamma`` holds one or two collections merged in the given order (electrons, then
     photons); an absent collection (None / empty sequence) gives zero slots. Rows of
     events with NaN/inf anywhere in their objects or MET are all zero with bad = 1.
+    ``anomaly`` ((N,) uint8): the :data:`ANOMALY_BITS` of every object and the MET are
+    OR-ed into it (see :func:`input_anomalies`); the codes are the same with or without.
+
+    Each collection is one pass of :func:`streams.hwkernels.object_codes` (codes and
+    flags) and each object block one pass of :func:`streams.hwkernels.block_kernel`
+    (top-k, counts); the composition of the separate kernels, one pass per quantity, is
+    :func:`build_l1_inputs_reference`.
     """
     out = np.zeros((n_events, N_L1_INPUTS), dtype=np.int32)
     nonfinite = np.zeros(n_events, dtype=np.int64)
+    flags = np.zeros(n_events, dtype=np.uint8) if anomaly is None else anomaly
+    if flags.shape != (n_events,) or flags.dtype != np.uint8:
+        msg = f"anomaly must be a (n_events,) uint8 array, got {flags.dtype} {flags.shape}"
+        raise ValueError(msg)
+    groups = _groups(n_events, egamma, muon, jet)
+    for key, kind, count in L1_INPUT_BLOCKS:
+        colls = groups.get(kind)
+        if not colls:
+            continue
+        if len(colls) == 1:
+            e = np.zeros(0, dtype=np.float64)
+            colls = [colls[0], Objects(np.zeros(n_events + 1, dtype=np.int64), e, e, e)]
+        pp, ep, fp = (np.array(field_params(FIELDS[f]), dtype=np.float64) for f in OBJECT_FIELDS[kind])
+        coded = []
+        for c in colls:
+            sub = _rebased(c)
+            size = int(sub.offsets[-1])
+            pc, ec, fc = (np.empty(size, dtype=np.int32) for _ in range(3))
+            fl = np.empty(size, dtype=np.uint8)
+            object_codes(sub.pt[:size], sub.eta[:size], sub.phi[:size], pp, ep, fp, NEGATIVE_PT, PHI_LIMIT,
+                         pc, ec, fc, fl)
+            coded.append((sub.offsets, pc, ec, fc, fl))
+        block_kernel(*coded[0], *coded[1], count, SLICES[key].start, out, nonfinite, flags)
+    _met_into(n_events, met_pt, met_phi, out, nonfinite, flags)
+    bad = nonfinite > 0
+    out[bad] = 0
+    return out, bad.astype(np.uint8)
+
+
+def _groups(n_events: int, egamma, muon, jet) -> dict[str, list[Objects]]:
     if len(egamma) > 2:
         msg = f"egamma takes at most two collections (electrons, photons), got {len(egamma)}"
         raise ValueError(msg)
     groups = {"egamma": list(egamma), "muon": [muon] if muon is not None else [],
               "jet": [jet] if jet is not None else []}
-    for key, kind, count in L1_INPUT_BLOCKS:
-        if kind == "met":
-            continue
-        coded = []
-        for objs in groups[kind]:
+    for kind, colls in groups.items():
+        for objs in colls:
             if objs.n_events != n_events:
                 msg = f"{kind} collection covers {objs.n_events} events, expected {n_events}"
                 raise ValueError(msg)
+    return groups
+
+
+def _rebased(objs: Objects) -> Objects:
+    lo, hi = objs.offsets[0], objs.offsets[-1]
+    if lo == 0:
+        return objs
+    return Objects(objs.offsets - lo, objs.pt[lo:hi], objs.eta[lo:hi], objs.phi[lo:hi])
+
+
+def _met_into(n_events, met_pt, met_phi, out, nonfinite, flags) -> None:
+    if met_pt is None and met_phi is None:
+        return
+    mp = np.zeros(n_events) if met_pt is None else np.asarray(met_pt, dtype=np.float64)
+    mf = np.zeros(n_events) if met_phi is None else np.asarray(met_phi, dtype=np.float64)
+    if mp.shape != (n_events,) or mf.shape != (n_events,):
+        msg = f"MET arrays must have shape ({n_events},), got {mp.shape} and {mf.shape}"
+        raise ValueError(msg)
+    ok = np.isfinite(mp) & np.isfinite(mf)
+    nonfinite += ~ok
+    met = Objects(np.arange(n_events + 1, dtype=np.int64), mp, np.zeros(n_events), mf)
+    input_anomalies("met", met, flags)
+    s = SLICES["met"].start
+    out[:, s] = quantize_fast(FIELDS["met_pt"], mp)
+    out[:, s + 2] = quantize_fast(FIELDS["met_phi"], mf)
+
+
+def build_l1_inputs_reference(
+    n_events: int,
+    *,
+    egamma: Sequence[Objects] = (),
+    muon: Objects | None = None,
+    jet: Objects | None = None,
+    met_pt: np.ndarray | None = None,
+    met_phi: np.ndarray | None = None,
+    anomaly: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`build_l1_inputs` from the separate kernels, one array pass each
+    (non-finite count, anomaly bits, codes, top-k selection): the fused kernel's twin."""
+    out = np.zeros((n_events, N_L1_INPUTS), dtype=np.int32)
+    nonfinite = np.zeros(n_events, dtype=np.int64)
+    flags = np.zeros(n_events, dtype=np.uint8) if anomaly is None else anomaly
+    for key, kind, count in L1_INPUT_BLOCKS:
+        coded = []
+        for objs in _groups(n_events, egamma, muon, jet).get(kind, []):
             nonfinite += objs.nonfinite_per_event()
-            lo, hi = objs.offsets[0], objs.offsets[-1]
-            sub = Objects(objs.offsets - lo, objs.pt[lo:hi], objs.eta[lo:hi], objs.phi[lo:hi])
+            input_anomalies(kind, objs, flags)
+            sub = _rebased(objs)
             coded.append((sub.offsets, *_codes(sub, kind)))
         if coded:
             select_objects(coded, count, SLICES[key].start, out)
-    if met_pt is not None or met_phi is not None:
-        mp = np.zeros(n_events) if met_pt is None else np.asarray(met_pt, dtype=np.float64)
-        mf = np.zeros(n_events) if met_phi is None else np.asarray(met_phi, dtype=np.float64)
-        if mp.shape != (n_events,) or mf.shape != (n_events,):
-            msg = f"MET arrays must have shape ({n_events},), got {mp.shape} and {mf.shape}"
-            raise ValueError(msg)
-        ok = np.isfinite(mp) & np.isfinite(mf)
-        nonfinite += ~ok
-        s = SLICES["met"].start
-        out[:, s] = quantize_fast(FIELDS["met_pt"], mp)
-        out[:, s + 2] = quantize_fast(FIELDS["met_phi"], mf)
+    _met_into(n_events, met_pt, met_phi, out, nonfinite, flags)
     bad = nonfinite > 0
     out[bad] = 0
     return out, bad.astype(np.uint8)

@@ -3,8 +3,8 @@ uproot (an awkward record array) to L1 columns.
 
 :func:`convert_chunk` follows a :class:`streams.root_layouts.ReadPlan`: each object
 group becomes a :class:`streams.hwunits.Objects` (offsets + flat values), MET two
-per-event arrays, and :func:`streams.hwunits.build_l1_inputs` makes ``l1_inputs`` and
-``bad_input``; passthrough branches are copied (bool -> uint8). Conventions are
+per-event arrays, and :func:`streams.hwunits.build_l1_inputs` makes ``l1_inputs``,
+``bad_input`` and ``input_anomaly``; passthrough branches are copied (bool -> uint8). Conventions are
 documented in :mod:`streams.root_source`: Px/Py/Pz/E -> pT, eta, phi in float64
 (eta 0 when pT = 0), the same for ROOT vector objects (``p4``: TLorentzVector
 ``fP.fX/fY/fZ``, ``fE``; TVector2 ``fX/fY`` for MET); NaN/inf in px/py/pz/E makes the
@@ -90,6 +90,13 @@ def _jagged_array(arr, key: str, n: int) -> tuple[np.ndarray, np.ndarray]:
     if arr.ndim != 2:
         msg = f"branch {key!r} has type {arr.type.content}; expected one number or a list of numbers per event"
         raise SourceError(msg)
+    layout = ak.to_layout(arr)
+    if isinstance(layout, ak.contents.ListOffsetArray) and isinstance(layout.content, ak.contents.NumpyArray) \
+            and layout.content.data.ndim == 1 and len(layout) == n:
+        # what uproot reads: offsets and values as they are (views, no counting pass)
+        off = np.asarray(layout.offsets.data, dtype=np.int64)
+        base = int(off[0])
+        return off - base, _floats(np.asarray(layout.content.data)[base:int(off[-1])], key)
     counts = ak.to_numpy(ak.num(arr, axis=1)).astype(np.int64)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
@@ -202,9 +209,10 @@ def convert_chunk(arrays, plan: ReadPlan, n: int) -> dict[str, np.ndarray]:
     if "met" in plan.groups:
         met_pt, met_phi = _met(arrays, plan.groups["met"], n)
     egamma = [objs[g] for g in ("ele", "pho") if g in objs]
+    anomaly = np.zeros(n, dtype=np.uint8)
     l1, bad = build_l1_inputs(n, egamma=egamma, muon=objs.get("mu"), jet=objs.get("jet"),
-                              met_pt=met_pt, met_phi=met_phi)
-    cols = {"l1_inputs": l1, "bad_input": bad}
+                              met_pt=met_pt, met_phi=met_phi, anomaly=anomaly)
+    cols = {"l1_inputs": l1, "bad_input": bad, "input_anomaly": anomaly}
     for name in plan.passthrough:
         v = ak.to_numpy(field(arrays, name))
         cols[name] = v.astype(np.uint8) if v.dtype == np.bool_ else v

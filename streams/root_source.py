@@ -4,7 +4,9 @@
 entries) and once per pass to read it (the first file stays open from construction
 to the first pass, so one pass opens each file once). It reads only the branches the
 L1 input needs (plus ``passthrough`` branches) in chunks of ``chunk_events`` entries
-(>= 10k is the efficient range), converts each chunk (:mod:`streams.root_convert`,
+(>= 10k is the efficient range) on a thread of its own, one chunk ahead (uproot's
+decompression releases the GIL, so reading overlaps the conversion), converts each
+chunk (:mod:`streams.root_convert`,
 then :func:`streams.hwunits.build_l1_inputs`), and re-batches the events into
 batches of ``batch_events`` (default four orbits of colliding BX), each stamped with
 ``orbit``/``bx``/``event`` in file order by :class:`streams.sourcebase.Rebatcher`.
@@ -40,6 +42,8 @@ from __future__ import annotations
 
 import lzma
 import os
+import queue
+import threading
 import warnings
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -69,7 +73,8 @@ from streams.sourcebase import Rebatcher, SourceOptionError, check_count, defaul
 __all__ = ["RootSource", "MissingCollectionWarning", "BadInputWarning"]
 
 _TREE_CLASSES = ("TTree", "TNtuple", "ROOT::RNTuple", "ROOT::Experimental::RNTuple")
-_STANDARD_COLUMNS = ("orbit", "bx", "event", "l1_inputs", "bad_input", "label", "pileup", "calo_cells")
+_STANDARD_COLUMNS = ("orbit", "bx", "event", "l1_inputs", "bad_input", "input_anomaly", "label", "pileup",
+                     "calo_cells")
 #: what uproot and its decompressors raise on a damaged or truncated file
 _READ_ERRORS: tuple[type[BaseException], ...] = (
     OSError, ValueError, EOFError, zlib.error, lzma.LZMAError, cramjam.DecompressionError,
@@ -380,36 +385,70 @@ class RootSource:
                 "missing": list(self._plan.missing)}
 
     # -- reading ---------------------------------------------------------------
+    def _read(self, out: queue.Queue, stop: threading.Event) -> None:
+        """The reading thread: every chunk of every file, in order, into ``out``
+        (uproot's decompression releases the GIL, so it overlaps the conversion)."""
+
+        def put(item) -> bool:
+            while not stop.is_set():
+                try:
+                    out.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        try:
+            left = self._n
+            keys = self._plan.keys()
+            for path, n_file in zip(self._paths, self._entries, strict=True):
+                if left <= 0:
+                    break
+                stop_at = min(n_file, left)
+                left -= stop_at
+                held, self._held = self._held, None
+                with held if held is not None and path == self._paths[0] else _open(path) as f:
+                    chunks = read_chunks(f[self._tree], keys, self._chunk, stop_at)
+                    start = 0
+                    while not stop.is_set():
+                        try:
+                            arrays = next(chunks)
+                        except StopIteration:
+                            break
+                        except _READ_ERRORS as err:
+                            msg = (f"{path!r}: reading tree {self._tree!r} failed after entry {start}; the file is "
+                                   f"truncated or damaged: {' '.join(str(err).split())}")
+                            put(("error", SourceError(msg)))
+                            return
+                        start += len(arrays)
+                        if not put(("chunk", arrays)):
+                            return
+            put(("end", None))
+        except BaseException as err:  # noqa: BLE001 - handed to the iterating thread
+            put(("error", err))
+        finally:
+            self.close()  # entry_stop may have left the first file unread
+
     def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
         self.n_bad_input = 0
         rebatch = Rebatcher(self._batch, self._scheme)
-        left = self._n
-        keys = self._plan.keys()
-        for path, n_file in zip(self._paths, self._entries, strict=True):
-            if left <= 0:
-                break
-            stop = min(n_file, left)
-            left -= stop
-            held, self._held = self._held, None
-            with held if held is not None and path == self._paths[0] else _open(path) as f:
-                tree = f[self._tree]
-                start = 0
-                chunks = read_chunks(tree, keys, self._chunk, stop)
-                while True:
-                    try:
-                        arrays = next(chunks)
-                    except StopIteration:
-                        break
-                    except _READ_ERRORS as err:
-                        msg = (f"{path!r}: reading tree {self._tree!r} failed after entry {start}; the file is "
-                               f"truncated or damaged: {' '.join(str(err).split())}")
-                        raise SourceError(msg) from None
-                    n = len(arrays)
-                    cols = convert_chunk(arrays, self._plan, n)
-                    self.n_bad_input += int(np.count_nonzero(cols["bad_input"]))
-                    start += n
-                    yield from rebatch.push(cols)
-        self.close()  # entry_stop may have left the first file unread
+        chunks: queue.Queue = queue.Queue(maxsize=1)
+        stop = threading.Event()
+        reader = threading.Thread(target=self._read, args=(chunks, stop), name="triggeremu-root-read", daemon=True)
+        reader.start()
+        try:
+            while True:
+                kind, item = chunks.get()
+                if kind == "end":
+                    break
+                if kind == "error":
+                    raise item
+                cols = convert_chunk(item, self._plan, len(item))
+                self.n_bad_input += int(np.count_nonzero(cols["bad_input"]))
+                yield from rebatch.push(cols)
+        finally:
+            stop.set()
+        reader.join()
         yield from rebatch.flush()
         if self.n_bad_input:
             warnings.warn(BadInputWarning(

@@ -13,7 +13,11 @@ then payload columns, fixed-size lists for per-event vectors:
 - ``label`` int8: truth label of synthetic events (0 background, 1 signal; optional);
 - ``pileup`` uint16: pileup count of the BX (optional);
 - ``bad_input`` uint8: non-zero when the event had NaN/inf in its inputs. Such events
-  are dropped by the pipeline with reason ``nan_input`` and never scored.
+  are dropped by the pipeline with reason ``nan_input`` and never scored;
+- ``input_anomaly`` uint8: bit flags of inputs the hardware conversion coerced
+  (negative pT, negative MET, eta beyond the field, |phi| > pi, a saturated code; see
+  :func:`streams.hwunits.input_anomalies`), counted in the run summary and dropped
+  when the menu says so.
 
 Stages append output columns. A column carrying fixed-point raw integers records
 its type in the field metadata under ``b"fixed_type"`` (e.g. ``ap_ufixed<18,14>``).
@@ -57,6 +61,7 @@ _PAYLOAD_FIELDS = {
     "label": pa.field("label", pa.int8(), nullable=False),
     "pileup": pa.field("pileup", pa.uint16(), nullable=False),
     "bad_input": pa.field("bad_input", pa.uint8(), nullable=False),
+    "input_anomaly": pa.field("input_anomaly", pa.uint8(), nullable=False),
 }
 
 

@@ -3,20 +3,25 @@
 :class:`Ledger` is pure logic (no sockets), fed by :mod:`streams.transport_sink` with
 the headers it receives:
 
-- ``SENT`` notes from the source say which worker got batch ``seq`` and its orbit
-  range and event count;
+- ``SENT`` notes from the source say which worker got batch ``seq`` (its orbit
+  range, first event and event count); a re-dispatch names the worker it had before;
 - ``DATA`` from worker ``w`` delivers batch ``seq``;
-- ``END`` from each worker says it has nothing more; ``END`` from the source carries
-  the totals (batches, events).
+- ``END`` from the source carries the totals (batches, events).
 
 Batches leave in sequence order (:meth:`Ledger.pop_ready`), so downstream stateful
-scans see BX order. A worker handles its batches in the order it received them and
-sends results over one connection (ZeroMQ keeps per-connection order), so when a
-later batch of worker ``w`` arrives before an earlier one, the earlier one is lost:
-it is reported then and the reorder buffer moves past it instead of waiting forever.
-At the end (:meth:`Ledger.finalize`) everything not delivered is lost, a second copy
-of a delivered batch is a duplicate, and counts are checked against the totals;
-:meth:`Ledger.problems` lists every discrepancy with sequence numbers and orbit ranges.
+scans see BX order. The source dispatches no further ahead than the reorder-buffer
+bound, so :attr:`Ledger.buffer` never holds more batches than that.
+
+Workers are stateless maps, so nothing a worker held is lost with it: :meth:`retire`
+returns the batches a dead worker held (the source sends them to another worker),
+and a result that comes back twice (from a worker taken for dead that came back, or
+a batch sent twice) is dropped by sequence number and recorded in
+:attr:`Ledger.duplicates`. A worker handles its batches in the order it received
+them and sends results over one connection (ZeroMQ keeps per-connection order), so
+when a later batch of worker ``w`` arrives before an earlier one, the earlier one was
+lost in transit; so was a batch a worker never received while it reports itself idle
+twice (:meth:`on_idle`). Both are returned to be sent again. :meth:`problems`
+lists what is still missing at the end, with sequence numbers and orbit ranges.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from collections import Counter, deque
 
 import pyarrow as pa
 
-from streams.wire import Header
+from streams.wire import FLAG_REDISPATCH, Header
 
 __all__ = ["Ledger"]
 
@@ -36,47 +41,88 @@ class Ledger:
     def __init__(self, n_workers: int) -> None:
         self.next_seq = 0
         self.buffer: dict[int, pa.RecordBatch] = {}
-        self.notes: dict[int, Header] = {}
+        self.notes: dict[int, Header] = {}  # latest SENT note of every announced, undelivered batch
         self.dispatched: list[deque[int]] = [deque() for _ in range(n_workers)]
         self.arrived: list[Counter[int]] = [Counter() for _ in range(n_workers)]
-        self.lost: dict[int, Header | None] = {}
-        self.late: list[Header] = []
+        self.retired: set[int] = set()
+        self.redispatched: list[Header] = []
         self.duplicates: list[Header] = []
+        self.announced_batches = 0
+        self.announced_events = 0
         self.delivered_batches = 0
         self.delivered_events = 0
         self.totals: Header | None = None
-        self.workers_done: set[int] = set()
-        self.finalized = False
+        self._seen: set[int] = set()  # announced seqs not yet delivered (counted once)
+        self._idle: dict[int, tuple[int, tuple[int, ...]]] = {}
 
     # -- feeding -----------------------------------------------------------------
-    def on_sent(self, note: Header) -> None:
-        if note.seq >= self.next_seq and note.seq not in self.buffer:
-            self.notes.setdefault(note.seq, note)
-        self.dispatched[note.worker].append(note.seq)
-        self._advance(note.worker)
+    def _open(self, seq: int) -> bool:
+        """Batch ``seq`` is announced or not, and not delivered yet."""
+        return seq >= self.next_seq and seq not in self.buffer
 
-    def on_data(self, header: Header, batch: pa.RecordBatch) -> None:
+    def on_sent(self, note: Header) -> list[int]:
+        """A SENT note; returns the seqs found lost in transit (to send again)."""
+        if self._open(note.seq):
+            if note.seq not in self._seen:
+                self._seen.add(note.seq)
+                self.announced_batches += 1
+                self.announced_events += note.n_events
+            self.notes[note.seq] = note
+        if note.flags & FLAG_REDISPATCH:
+            self.redispatched.append(note)
+        w = note.worker
+        if w in self.retired:
+            return []
+        self.dispatched[w].append(note.seq)
+        self._idle.pop(w, None)
+        return self._advance(w)
+
+    def on_data(self, header: Header, batch: pa.RecordBatch) -> list[int]:
+        """A result; returns the seqs found lost in transit (to send again)."""
         seq, w = header.seq, header.sender
-        self.arrived[w][seq] += 1
-        if seq in self.lost:
-            self.late.append(header)
-        elif seq < self.next_seq or seq in self.buffer:
-            self.duplicates.append(header)
-        else:
+        if self._open(seq):
             self.buffer[seq] = batch
-        self._advance(w)
-
-    def on_worker_end(self, w: int) -> None:
-        self.workers_done.add(w)
+        else:
+            self.duplicates.append(header)
+        if w in self.retired:
+            return []
+        self.arrived[w][seq] += 1
+        return self._advance(w)
 
     def on_source_end(self, header: Header) -> None:
         self.totals = header
 
-    @property
-    def all_ended(self) -> bool:
-        return self.totals is not None and len(self.workers_done) == len(self.dispatched)
+    def on_idle(self, w: int, received: int) -> list[int]:
+        """Worker ``w`` reports that it received ``received`` batches and has sent every
+        result. Batches given to it and not back after two such reports in a row are
+        lost in transit: returned (to send again)."""
+        if w in self.retired:
+            return []
+        waiting = tuple(s for s in self.dispatched[w] if not self.arrived[w][s])
+        if not waiting:
+            self._idle.pop(w, None)
+            return []
+        if self._idle.get(w) != (received, waiting):
+            self._idle[w] = (received, waiting)
+            return []
+        self._idle.pop(w, None)
+        self.dispatched[w].clear()
+        self.arrived[w].clear()
+        return [s for s in waiting if self._open(s)]
 
-    def _advance(self, w: int) -> None:
+    def retire(self, w: int) -> list[Header]:
+        """Worker ``w`` is dead: the SENT notes of the undelivered batches it held."""
+        if w in self.retired:
+            return []
+        self.retired.add(w)
+        held = [self.notes[s] for s in self.dispatched[w] if self._open(s) and s in self.notes]
+        self.dispatched[w].clear()
+        self.arrived[w].clear()
+        self._idle.pop(w, None)
+        return held
+
+    def _advance(self, w: int) -> list[int]:
+        lost: list[int] = []
         dq, arr = self.dispatched[w], self.arrived[w]
         while dq:
             head = dq[0]
@@ -85,30 +131,32 @@ class Ledger:
                 if not arr[head]:
                     del arr[head]
                 dq.popleft()
-            elif any(arr[s] > 0 for s in dq):  # a later batch of w overtook head: head is lost
+            elif any(arr[s] > 0 for s in dq):  # a later batch of w overtook head: head was lost
                 dq.popleft()
-                self._mark_lost(head)
+                if self._open(head):
+                    lost.append(head)
             else:
-                return
-
-    def _mark_lost(self, seq: int) -> None:
-        if seq not in self.buffer and seq not in self.lost and seq >= self.next_seq:
-            self.lost[seq] = self.notes.pop(seq, None)
+                break
+        return lost
 
     # -- output ------------------------------------------------------------------
-    def pop_ready(self) -> list[pa.RecordBatch]:
-        """Batches that can leave now, in sequence order (lost ones skipped)."""
+    def pop_ready(self) -> list[tuple[Header | None, pa.RecordBatch]]:
+        """(SENT note, batch) pairs that can leave now, in sequence order."""
         out = []
-        while True:
-            if self.next_seq in self.buffer:
-                batch = self.buffer.pop(self.next_seq)
-                self.notes.pop(self.next_seq, None)
-                self.delivered_batches += 1
-                self.delivered_events += batch.num_rows
-                out.append(batch)
-            elif self.next_seq not in self.lost:
-                return out
+        while self.next_seq in self.buffer:
+            batch = self.buffer.pop(self.next_seq)
+            note = self.notes.pop(self.next_seq, None)
+            self._seen.discard(self.next_seq)
+            self.delivered_batches += 1
+            self.delivered_events += batch.num_rows
+            out.append((note, batch))
             self.next_seq += 1
+        return out
+
+    @property
+    def complete(self) -> bool:
+        """The source has ended and every batch it sent is delivered."""
+        return self.totals is not None and self.next_seq >= self.totals.total_batches and not self.buffer
 
     def held_by(self, w: int) -> list[Header]:
         """SENT notes of the batches given to worker ``w`` whose result has not arrived."""
@@ -116,48 +164,24 @@ class Ledger:
 
     def waiting_for(self) -> list[int]:
         """Sequence numbers announced but not delivered yet."""
-        return sorted(self.notes)
+        return sorted(s for s in self.notes if self._open(s))
 
-    def finalize(self) -> None:
-        """Everything has ended: what was not delivered is lost. Call once, then pop_ready."""
-        for w in range(len(self.dispatched)):
-            for seq in self.dispatched[w]:
-                if not self.arrived[w][seq]:
-                    self._mark_lost(seq)
-            self.dispatched[w].clear()
-        total = self.totals.total_batches if self.totals is not None else self.next_seq
-        for seq in range(self.next_seq, total):
-            if seq not in self.buffer:
-                self._mark_lost(seq)
-        self.finalized = True
-
-    def extra(self) -> list[int]:
-        """Delivered sequence numbers beyond the source's total (left in the buffer)."""
-        return sorted(self.buffer)
+    def live_workers(self) -> list[int]:
+        return [w for w in range(len(self.dispatched)) if w not in self.retired]
 
     def problems(self) -> list[str]:
-        """Every integrity problem, each naming sequence numbers and orbit ranges."""
+        """Every integrity problem at the end, each naming sequence numbers and orbit ranges."""
         out = []
-        if self.lost:
-            items = [_describe(seq, note) for seq, note in sorted(self.lost.items())]
-            out.append(f"{len(self.lost)} batch(es) lost: " + "; ".join(items))
-        if self.duplicates:
-            items = [f"{h.describe()} again from worker {h.sender}" for h in self.duplicates]
-            out.append(f"{len(self.duplicates)} duplicate batch(es) received and dropped: " + "; ".join(items))
-        if self.late:
-            items = [f"{h.describe()} from worker {h.sender}" for h in self.late]
-            out.append(f"{len(self.late)} batch(es) arrived after later ones and were dropped: " + "; ".join(items))
-        if self.finalized and self.buffer:
-            items = [f"seq {s} ({self.buffer[s].num_rows} events)" for s in sorted(self.buffer)]
-            out.append(f"batch(es) beyond the source's total of {self.totals.total_batches}: " + "; ".join(items))
-        if self.totals is not None and self.finalized:
-            lost_events = sum(n.n_events for n in self.lost.values() if n is not None)
-            accounted = self.delivered_events + lost_events
-            if not any(n is None for n in self.lost.values()) and accounted != self.totals.total_events:
-                out.append(
-                    f"event count mismatch: the source sent {self.totals.total_events} events, the sink "
-                    f"received {self.delivered_events} (+{lost_events} in lost batches)"
-                )
+        total = self.totals.total_batches if self.totals is not None else None
+        missing = [s for s in range(self.next_seq, total)] if total is not None else []
+        if missing:
+            items = [_describe(s, self.notes.get(s)) for s in missing[:20]]
+            out.append(f"{len(missing)} batch(es) never delivered: " + "; ".join(items))
+        if self.totals is not None and not missing and self.delivered_events != self.totals.total_events:
+            out.append(
+                f"event count mismatch: the source sent {self.totals.total_events} events, the sink "
+                f"received {self.delivered_events}"
+            )
         return out
 
 

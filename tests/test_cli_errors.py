@@ -24,7 +24,7 @@ MENU_CASES = {
     "budget_with_unit": ('[run]\nlatency_budget_ns = "12.5us"\n' + SEED, "not a string"),
     "negative_latency_budget": ("[run]\nlatency_budget_ns = -5.0\n" + SEED, "latency_budget_ns = -5.0: must be > 0 ns"),
     "negative_l1a_budget": ("[run]\nl1a_budget_khz = -1\n" + SEED, "l1a_budget_khz = -1: must be > 0 kHz"),
-    "timeout_below_heartbeat": ("[run]\nheartbeat_s = 5.0\npeer_timeout_s = 2.0\n" + SEED, "must be longer than"),
+    "timeout_below_heartbeat": ("[run]\nheartbeat_s = 5.0\npeer_timeout_s = 2.0\n" + SEED, "must be at least twice heartbeat_s"),
     "unknown_stage_kind": ('[[stages]]\nkind = "foo"\n' + SEED, "unknown stage kind 'foo'"),
     "stage_kind_typo": ('[[stages]]\nkind = "acma"\n' + SEED, "did you mean 'acam'"),
     "links_as_string": ('[[stages]]\nkind = "econt"\nn_links = "4"\n' + SEED, "write n_links = 4 without quotes"),

@@ -142,3 +142,33 @@ def test_menu_source_section_rejects_unknown_keys(tmp_path, capsys):
     menu.write_text('[source]\ntrees = "Events"\n[[seeds]]\nname = "x"\nobject = "jet"\nthreshold_gev = 1\n')
     assert main(["replay", "--synthetic", "10", "--menu", str(menu), "--quiet"]) == 2
     assert "[source]: unknown key 'trees' (did you mean 'tree'?)" in capsys.readouterr().err
+
+
+def test_stream_settings_from_the_cli_and_the_menu(tmp_path, capsys):
+    """--heartbeat-s / --peer-timeout-s / --reorder-buffer and [run] heartbeat_s,
+    peer_timeout_s, reorder_buffer_batches, drop_input_anomalies: checked, and used."""
+    assert main(["replay", "--synthetic", "1000", "--heartbeat-s", "1", "--peer-timeout-s", "1.5", "--quiet"]) == 2
+    assert "at least twice heartbeat_s" in capsys.readouterr().err
+    for flag, value in (("--heartbeat-s", "-1"), ("--reorder-buffer", "0")):
+        with pytest.raises(SystemExit) as info:  # argparse's own errors leave through SystemExit(2)
+            raise SystemExit(main(["replay", "--synthetic", "1000", flag, value, "--quiet"]))
+        assert info.value.code == 2
+        assert flag in capsys.readouterr().err
+    from triggeremu.menu import default_menu_path
+
+    base = default_menu_path().read_text()
+    for line, err in (("heartbeat_s = 0", "heartbeat_s = 0"),
+                      ("peer_timeout_s = 1.0", "must be at least twice heartbeat_s"),
+                      ("reorder_buffer_batches = -2", "reorder_buffer_batches = -2"),
+                      ("drop_input_anomalies = 1", "drop_input_anomalies = 1")):
+        menu = _write(tmp_path / "m.toml", base.replace("batch_orbits = 4", f"batch_orbits = 4\n{line}"))
+        assert main(["replay", "--synthetic", "1000", "--menu", str(menu), "--quiet"]) == 2
+        assert err in capsys.readouterr().err
+    menu = _write(tmp_path / "ok.toml", base.replace(
+        "batch_orbits = 4", "batch_orbits = 1\nheartbeat_s = 0.25\npeer_timeout_s = 2.0\nreorder_buffer_batches = 3"))
+    rc, s = _replay(tmp_path, "--synthetic", "12000", "--menu", str(menu), "--workers", "2", "--peer-timeout-s", "3")
+    assert rc == 0 and s["complete"] is True
+    assert s["transport_stats"]["settings"]["heartbeat_s"] == 0.25  # the menu's
+    assert s["transport_stats"]["settings"]["peer_timeout_s"] == 3.0  # the command line wins
+    assert s["transport_stats"]["settings"]["reorder_buffer_batches"] == 3
+    assert s["transport_stats"]["reorder_high_water"] <= 3

@@ -7,9 +7,11 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streams import hwunits as hw
-from streams import synthetic
+from streams import hwkernels, synthetic
 from streams.clock import FillingScheme, assign_bx, poisson_pileup
 from streams.schema import concat_columns, from_columns, to_columns
 from streams.sourcebase import SourceOptionError
@@ -53,7 +55,7 @@ def test_batches_keys_and_sizes():
     assert src.batch_events == 4 * 2748
     batches = list(src)
     assert [len(b["event"]) for b in batches] == [10_992, 10_992, 25_000 - 2 * 10_992]
-    assert set(batches[0]) == {"orbit", "bx", "event", "l1_inputs", "bad_input"}
+    assert set(batches[0]) == {"orbit", "bx", "event", "l1_inputs", "bad_input", "input_anomaly"}
     cols = concat_columns(batches)
     orbit, bx, event = assign_bx(0, 25_000, FillingScheme.lhc_25ns_2748())
     np.testing.assert_array_equal(cols["orbit"], orbit)
@@ -61,6 +63,7 @@ def test_batches_keys_and_sizes():
     np.testing.assert_array_equal(cols["event"], event)
     assert cols["l1_inputs"].dtype == np.int32 and cols["l1_inputs"].shape == (25_000, 57)
     assert cols["bad_input"].dtype == np.uint8 and not cols["bad_input"].any()
+    assert cols["input_anomaly"].dtype == np.uint8
     round_trip = to_columns(from_columns(batches[0]))
     np.testing.assert_array_equal(round_trip["l1_inputs"], batches[0]["l1_inputs"])
     json.dumps(src.describe())
@@ -137,16 +140,37 @@ def test_kernel_matches_python_twin(monkeypatch):
             hw.SLICES["eg"].start, hw.SLICES["mu"].start, hw.SLICES["jet"].start)
     fast = np.zeros((n, 57), dtype=np.int32)
     fast_label = np.zeros(n, dtype=np.int8)
-    _generate_kernel(*args, fast, fast_label)
-    for name in ("_mix", "_uniform", "_poisson", "_q", "_noise", "push_topk", "write_topk", "quantize_scalar"):
+    fast_flags = np.zeros(n, dtype=np.uint8)
+    _generate_kernel(*args, fast, fast_label, fast_flags, True)
+    for name in ("_mix", "_uniform", "_poisson", "_q", "_noise", "_saturates", "_event", "_floor_certain",
+                 "push_topk", "write_topk", "quantize_scalar"):
         monkeypatch.setattr(synthetic, name, getattr(synthetic, name).py_func)
+    monkeypatch.setattr(hwkernels, "_code", hwkernels._code.py_func)
     slow = np.zeros_like(fast)
     slow_label = np.zeros_like(fast_label)
+    slow_flags = np.zeros_like(fast_flags)
     with np.errstate(over="ignore"):  # uint64 arithmetic wraps, as in the compiled kernel
-        _generate_kernel.py_func(*args, slow, slow_label)
+        _generate_kernel.py_func(*args, slow, slow_label, slow_flags, True)
     np.testing.assert_array_equal(fast, slow)
     np.testing.assert_array_equal(fast_label, slow_label)
+    np.testing.assert_array_equal(fast_flags, slow_flags)
     assert slow_label.sum() > 50
+
+
+@settings(max_examples=25, deadline=None)
+@given(first=st.integers(0, 1 << 40), seed=st.integers(0, 1 << 31), fraction=st.sampled_from([0.0, 0.05, 0.6]),
+       pileup=st.sampled_from([None, 60.0, 200.0]))
+def test_fast_jet_pt_gives_the_exact_events(first, seed, fraction, pileup):
+    """The default path (jet pT from two square roots, redone exactly where a code could
+    differ) equals the definition (libm pow) on every event, anomaly bits included."""
+    n = 20_000
+    pu = None if pileup is None else np.full(n, pileup)
+    fa, ea = np.empty(n, dtype=np.uint8), np.empty(n, dtype=np.uint8)
+    fast = generate_l1_batch(first, n, seed=seed, signal_fraction=fraction, pileup=pu, anomaly=fa)
+    exact = generate_l1_batch(first, n, seed=seed, signal_fraction=fraction, pileup=pu, anomaly=ea, exact=True)
+    np.testing.assert_array_equal(fast[0], exact[0])
+    np.testing.assert_array_equal(fast[1], exact[1])
+    np.testing.assert_array_equal(fa, ea)
 
 
 @pytest.mark.parametrize(

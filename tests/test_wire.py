@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from streams.errors import TransportError
 from streams.schema import from_columns
 from streams.wire import (
+    FLAG_REDISPATCH,
+    FLAG_WARM,
     HEADER_LAYOUT,
     HEADER_SIZE,
     MAGIC,
@@ -22,10 +24,13 @@ from streams.wire import (
     WIRE_VERSION,
     Header,
     Kind,
+    Task,
     data_header,
     decode,
     encode,
     encode_batch,
+    encode_task,
+    task_header,
 )
 
 TOKEN = secrets.token_bytes(16)
@@ -105,19 +110,40 @@ def test_decode_inverts_encode(n, first, seq, stream):
     assert got_header.seq == seq and got_header.stream == stream and got_header.n_events == n
 
 
-@pytest.mark.parametrize("kind", [Kind.END, Kind.ACK, Kind.READY, Kind.SENT])
+@pytest.mark.parametrize("kind", [Kind.END, Kind.ACK, Kind.READY, Kind.SENT, Kind.HEARTBEAT, Kind.PROGRESS,
+                                  Kind.RETIRE, Kind.RESEND])
 def test_control_messages_roundtrip(kind):
-    header = Header(kind, TOKEN, seq=9, total_batches=12, total_events=34567, rejected=2, worker=1, n_events=8)
+    header = Header(kind, TOKEN, seq=9, total_batches=12, total_events=34567, rejected=2, worker=1, n_events=8,
+                    flags=FLAG_REDISPATCH | FLAG_WARM, prev_worker=3, first_event=(1 << 40) + 7)
     got, body = decode(encode(header), token=TOKEN)
     assert body is None
     assert got == header
 
 
+def test_task_roundtrip_and_checks():
+    task = Task(spec={"kind": "synthetic", "n_events": 100, "seed": 3}, first_event=40, n_events=20,
+                first_orbit=1, last_orbit=2)
+    header, got = decode(encode_task(task_header(task, token=TOKEN, seq=4), task), token=TOKEN)
+    assert got == task and got.spec == task.spec
+    assert (header.kind, header.seq, header.first_event, header.n_events) == (Kind.TASK, 4, 40, 20)
+    frames = encode_task(task_header(task, token=TOKEN, seq=4), task)
+    with pytest.raises(TransportError, match=r"header announces .* but the task is for events 40\+20"):
+        decode(_patched(frames, 48, (21).to_bytes(8, "little")), token=TOKEN)
+    bad = [_patched(frames, 72, (3).to_bytes(8, "little"))[0], b"{x]"]
+    with pytest.raises(TransportError, match=r"TASK body .* is not a task"):
+        decode(bad, token=TOKEN)
+    with pytest.raises(ValueError, match=r"encode_task makes TASK messages"):
+        encode_task(Header(Kind.DATA, TOKEN), task)
+
+
 def test_text_messages_roundtrip():
     got, text = decode(encode(Header(Kind.ERROR, TOKEN, seq=4), "ValueError: bad ünïcode"), token=TOKEN)
     assert (got.kind, got.seq, text) == (Kind.ERROR, 4, "ValueError: bad ünïcode")
-    _, text = decode(encode(Header(Kind.READY, TOKEN), "tcp://127.0.0.1:5555\n1024"))
-    assert text == "tcp://127.0.0.1:5555\n1024"
+    _, text = decode(encode(Header(Kind.READY, TOKEN), "tcp://127.0.0.1:5555"))
+    assert text == "tcp://127.0.0.1:5555"
+    _, text = decode(encode(Header(Kind.HEARTBEAT, TOKEN), '{"rejected": {}}'))
+    assert text == '{"rejected": {}}'
+
 
 
 def test_message_from_another_run_is_rejected():
@@ -136,7 +162,8 @@ def _patched(frames: list, offset: int, value: bytes) -> list:
     ("offset", "value", "match"),
     [
         (0, b"XXXX", r"bad magic b'XXXX'.*not a triggeremu wire message"),
-        (4, (WIRE_VERSION + 1).to_bytes(2, "little"), r"wire version 2, this process speaks version 1"),
+        (4, (WIRE_VERSION + 1).to_bytes(2, "little"), rf"wire version {WIRE_VERSION + 1}, this process speaks version "
+         rf"{WIRE_VERSION}"),
         (6, bytes([99]), r"unknown message kind 99"),
         (72, (10).to_bytes(8, "little"), r"body of \d+ bytes, header says 10"),
         (40, (1).to_bytes(4, "little"), r"body spans orbits 1000\.\.1007"),
@@ -150,7 +177,7 @@ def test_corrupt_header_is_rejected(offset, value, match):
 
 def test_truncated_or_malformed_frames_are_rejected():
     frames = _frames(_batch())
-    with pytest.raises(TransportError, match=r"header frame of 87 bytes, expected 88"):
+    with pytest.raises(TransportError, match=rf"header frame of {HEADER_SIZE - 1} bytes, expected {HEADER_SIZE}"):
         decode([bytes(frames[0])[:-1], frames[1]])
     with pytest.raises(TransportError, match=r"1 or 2 frames.*got 3"):
         decode([*frames, b""])

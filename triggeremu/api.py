@@ -66,7 +66,8 @@ def _check_source_fits_menu(source: SourceSpec, menu: Menu) -> None:
 def replay(source: SourceSpec | Mapping[str, Any] | str | os.PathLike | Sequence[str | os.PathLike],
            menu: Menu | Mapping[str, Any] | str | os.PathLike | None = None, *, workers: int = 0,
            transport: str = "ipc", out: str | os.PathLike | None = None, keep_events: bool = True,
-           progress: bool = False) -> ReplayResult:
+           progress: bool = False, heartbeat_s: float | None = None, peer_timeout_s: float | None = None,
+           reorder_buffer_batches: int | None = None) -> ReplayResult:
     """Run ``menu`` over ``source``; rates, latency, throughput and (optionally) per-event results.
 
     >>> import triggeremu
@@ -86,6 +87,11 @@ def replay(source: SourceSpec | Mapping[str, Any] | str | os.PathLike | Sequence
     write per-event results to a ``.parquet`` or ``.root`` file. ``keep_events``:
     keep per-event results in memory for :meth:`ReplayResult.to_arrow` and
     :meth:`ReplayResult.hist` (turn it off for long runs and read ``out`` instead).
+    ``heartbeat_s``, ``peer_timeout_s``, ``reorder_buffer_batches``: the liveness and
+    memory settings of distributed runs (default: the menu's ``[run]``). A run that
+    fails after it started raises with the partial summary attached
+    (:func:`triggeremu.pipeline.run_summary_of`); the per-event file it wrote so far is
+    kept as ``<name>.partial.<suffix>``.
     """
     from triggeremu.pipeline import run
 
@@ -96,7 +102,8 @@ def replay(source: SourceSpec | Mapping[str, Any] | str | os.PathLike | Sequence
     out_path = check_output_path(out, what="out") if out is not None else None
     _check_source_fits_menu(spec, the_menu)
     result = run(spec.to_dict(), menu=the_menu, workers=workers, transport=transport, out=out_path,
-                 keep_columns=keep_events, progress=progress)
+                 keep_columns=keep_events, progress=progress, heartbeat_s=heartbeat_s,
+                 peer_timeout_s=peer_timeout_s, reorder_buffer_batches=reorder_buffer_batches)
     files = []
     if out_path is not None:
         if out_path.exists():

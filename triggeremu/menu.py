@@ -147,9 +147,9 @@ class _Rules(ValueType):
 
 
 def _run_checks(run: dict[str, Any], where: str) -> None:
-    if run["peer_timeout_s"] <= run["heartbeat_s"]:
-        msg = (f"{where}: peer_timeout_s = {run['peer_timeout_s']:g} s must be longer than heartbeat_s = "
-               f"{run['heartbeat_s']:g} s (a peer is declared lost after missing several heartbeats)")
+    if run["peer_timeout_s"] < 2 * run["heartbeat_s"]:
+        msg = (f"{where}: peer_timeout_s = {run['peer_timeout_s']:g} s must be at least twice heartbeat_s = "
+               f"{run['heartbeat_s']:g} s, or a peer that is alive is taken for dead")
         raise ConfigError(msg)
 
 
@@ -169,12 +169,17 @@ RUN = Section(
             default=4),
         Key("heartbeat_s", Float(min=0, min_exclusive=True, unit="s", example=1.0),
             "distributed runs: seconds between liveness messages of each process", default=1.0),
-        Key("peer_timeout_s", Float(min=0, min_exclusive=True, unit="s", example=30.0),
-            "distributed runs: a process silent this long is declared lost and the run ends with an error",
-            default=30.0),
+        Key("peer_timeout_s", Float(min=0, min_exclusive=True, unit="s", example=5.0),
+            "distributed runs: a process silent this long is dead (a worker's batches go to the others; "
+            "a lost source or sink ends the run with an error); at least twice heartbeat_s",
+            default=5.0),
+        Key("reorder_buffer_batches", Int(min=0, unit="batches", example=0),
+            "distributed runs: batches the sink may hold out of order before the source waits "
+            "(0: 4 x workers x credits, at least 8)", default=0),
         Key("drop_input_anomalies", Bool(),
-            "drop events whose input the source flags as anomalous (counted under drop_reasons) "
-            "instead of ending the run", default=False),
+            "events with an input anomaly (negative pT or MET, eta beyond its field, |phi| > pi, a saturated "
+            "code) are dropped, with a reason, instead of scored; they are counted per kind either way",
+            default=False),
     ),
     doc="Run settings. Every key is optional.",
     checks=(_run_checks,),
@@ -305,8 +310,11 @@ class Menu:
     root_options: dict[str, Any] = field(default_factory=dict)  # [source]: tree, branch_map, passthrough
     source: str = field(default="<built-in>", compare=False)
     base_dir: Path = field(default_factory=Path.cwd, compare=False)
+    # the stream: heartbeat period and peer timeout (s), reorder-buffer bound (0: automatic),
+    # and whether events with an input anomaly are dropped
     heartbeat_s: float = 1.0
-    peer_timeout_s: float = 30.0
+    peer_timeout_s: float = 5.0
+    reorder_buffer_batches: int = 0
     drop_input_anomalies: bool = False
 
     @property
@@ -319,7 +327,9 @@ class Menu:
         run = {"filling_scheme": self.filling_scheme, "latency_budget_ns": float(self.latency_budget_ns),
                "l1a_budget_khz": float(self.l1a_budget_khz), "trigger_rules": [list(r) for r in self.trigger_rules],
                "batch_orbits": int(self.batch_orbits), "heartbeat_s": float(self.heartbeat_s),
-               "peer_timeout_s": float(self.peer_timeout_s), "drop_input_anomalies": bool(self.drop_input_anomalies)}
+               "peer_timeout_s": float(self.peer_timeout_s),
+               "reorder_buffer_batches": int(self.reorder_buffer_batches),
+               "drop_input_anomalies": bool(self.drop_input_anomalies)}
         if run["filling_scheme"] not in SCHEME_NAMES:  # a file: absolute, so it is found from anywhere
             run["filling_scheme"] = str(resolve_path(run["filling_scheme"], self.base_dir).resolve())
         return copy.deepcopy({"run": run, "source": dict(self.root_options), "stages": [dict(st) for st in self.stages],
@@ -424,6 +434,7 @@ def parse_menu(raw: Mapping[str, Any], *, source: str = "<dict>", base_dir: Path
         base_dir=base,
         heartbeat_s=run["heartbeat_s"],
         peer_timeout_s=run["peer_timeout_s"],
+        reorder_buffer_batches=run["reorder_buffer_batches"],
         drop_input_anomalies=run["drop_input_anomalies"],
     )
 

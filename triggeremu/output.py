@@ -26,7 +26,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -46,7 +46,16 @@ DETECTOR_PAYLOADS = ("l1_inputs", "calo_cells")
 
 
 class EventWriter(Protocol):
+    """A per-event writer: ``table`` builds one batch's rows, ``write_table`` writes
+    them (the pipeline builds first and writes when it commits the batch); ``write``
+    does both."""
+
     path: Path
+
+    def table(self, outputs: Mapping[str, np.ndarray], raw: np.ndarray, prescaled: np.ndarray,
+              decision: Mapping[str, np.ndarray]) -> Any: ...
+
+    def write_table(self, table: Any) -> None: ...
 
     def write(self, outputs: Mapping[str, np.ndarray], raw: np.ndarray, prescaled: np.ndarray,
               decision: Mapping[str, np.ndarray]) -> None: ...

@@ -10,7 +10,12 @@ colliding-bunch count of the filling scheme. Menu reports:
 - total rate: events where any seed fired (overlaps counted once).
 
 :class:`RateCounter` accumulates counts batch by batch so a run of any length
-needs no per-event memory; :func:`rate_khz` is the formula.
+needs no per-event memory; :func:`rate_khz` is the formula. The sink feeds it
+sparsely (:meth:`RateCounter.add_counts` with the map side's raw counts, then
+:meth:`RateCounter.add_fired` with only the events where a prescaled seed fired):
+events where nothing fired add nothing but their count, and the per-batch sums run
+over the fired rows in the same order, so the totals equal :meth:`RateCounter.add`
+on every row bit for bit.
 """
 
 from __future__ import annotations
@@ -69,6 +74,25 @@ class RateCounter:
             share = np.where(n_fired > 0, 1.0 / np.maximum(n_fired, 1), 0.0)
         self.proportional += (prescaled * share[:, None]).sum(axis=0)
         self.n_any_raw += int(raw.any(axis=1).sum())
+        self.n_any += int((n_fired > 0).sum())
+        self.n_any_accepted += int(accepted_mask.sum())
+
+    def add_counts(self, n_valid: int, raw_counts: np.ndarray, n_any_raw: int) -> None:
+        """The before-prescale part of :meth:`add`, from counts made on the map side."""
+        self.n_events += int(n_valid)
+        self.raw += raw_counts
+        self.n_any_raw += int(n_any_raw)
+
+    def add_fired(self, prescaled: np.ndarray, accepted_mask: np.ndarray) -> None:
+        """The after-prescale part of :meth:`add`, for the rows of one batch where a
+        prescaled seed fired, in BX order (other valid rows contribute zero)."""
+        self.prescaled += prescaled.sum(axis=0)
+        self.accepted += (prescaled & accepted_mask[:, None]).sum(axis=0)
+        n_fired = prescaled.sum(axis=1)
+        self.pure += (prescaled & (n_fired == 1)[:, None]).sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(n_fired > 0, 1.0 / np.maximum(n_fired, 1), 0.0)
+        self.proportional += (prescaled * share[:, None]).sum(axis=0)
         self.n_any += int((n_fired > 0).sum())
         self.n_any_accepted += int(accepted_mask.sum())
 

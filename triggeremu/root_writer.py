@@ -53,10 +53,17 @@ class RootDecisionWriter:
         types = {k: v for k, v in self.fixed_types.items() if k in cols}
         self._file[FIXED_TYPES_KEY] = json.dumps(types, sort_keys=True)
 
+    def table(self, outputs: Mapping[str, np.ndarray], raw: np.ndarray, prescaled: np.ndarray,
+              decision: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The branches of one batch, as they will be written (built before the batch is committed)."""
+        return {k: np.ascontiguousarray(v) for k, v in
+                event_columns(outputs, raw, prescaled, decision, self.seed_names).items()}
+
     def write(self, outputs: Mapping[str, np.ndarray], raw: np.ndarray, prescaled: np.ndarray,
               decision: Mapping[str, np.ndarray]) -> None:
-        cols = {k: np.ascontiguousarray(v) for k, v in
-                event_columns(outputs, raw, prescaled, decision, self.seed_names).items()}
+        self.write_table(self.table(outputs, raw, prescaled, decision))
+
+    def write_table(self, cols: dict[str, np.ndarray]) -> None:
         if self._tree is None:
             self._open(cols)
         if list(cols) != self._columns:

@@ -200,7 +200,7 @@ def scale_inputs(l1_hw_int, offsets, shifts, out_type, *, in_type=AXOL1TL_UNSCAL
     if x.dtype.kind not in "iu" or off.dtype.kind not in "iu" or sh.dtype.kind not in "iu" or (sh < 0).any():
         msg = "scale_inputs wants integer hardware values, integer offsets and non-negative integer shifts"
         raise ModelFormatError(msg)
-    if x.size and int(np.abs(x).max()) < 2**61:
+    if x.size and (x.dtype.itemsize <= 4 or int(np.abs(x).max()) < 2**61):  # int32 inputs need no scan
         from firmware_models.nn.scale_kernels import scale_inputs_fast
 
         fast = scale_inputs_fast(x, off, sh, it, ot)

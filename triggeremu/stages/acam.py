@@ -210,13 +210,18 @@ class AcamStage:
             "timing": self._timing.to_dict(),
         }
         if self.mode == "physical":
-            dev = np.asarray(cols.get(f"{self.name}_dev", np.zeros(0, dtype=np.uint8)))
-            per_dim = [int(((dev >> k) & 1).sum()) for k in range(self.table.n_classes)]
+            dev = cols.get(f"{self.name}_dev", np.zeros(0, dtype=np.uint8))
+            if hasattr(dev, "bit_counts"):  # merged value counts from a run's sink (triggeremu.counters)
+                per_dim, n_dev = dev.bit_counts(self.table.n_classes), dev.count_nonzero()
+            else:
+                dev = np.asarray(dev)
+                per_dim = [int(((dev >> k) & 1).sum()) for k in range(self.table.n_classes)]
+                n_dev = int((dev != 0).sum())
             rep["physical"] = {
                 "sigma": self.sigma,
                 "seed": self.seed,
                 "multi_match": self.multi_match,
-                "events_deviating": int((dev != 0).sum()),
+                "events_deviating": n_dev,
                 "deviations_per_dim": per_dim,
                 "match_stats_this_process": None if self._stats is None else self._stats.totals(),
             }

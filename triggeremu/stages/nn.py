@@ -344,7 +344,9 @@ class NNStage:
 
     def summary(self, cols) -> dict[str, Any]:
         col = f"{self.name}_score"
-        scores = np.asarray(cols[col]) if col in cols else np.zeros(0, dtype=np.int64)
+        # a run's sink hands merged value counts (triggeremu.counters.ValueCounts), not the column
+        scores = cols[col] if col in cols else np.zeros(0, dtype=np.int64)
+        n_pass = getattr(scores, "count_at_least", None) or (lambda t: int(np.count_nonzero(np.asarray(scores) >= t)))
         return {
             "model": str(self.ad.path),
             "config": None if self.ad.config_path is None else str(self.ad.config_path),
@@ -355,7 +357,7 @@ class NNStage:
             "timing": self._timing.to_dict(),
             "ii_vs_bx": check_ii_vs_bx(self._timing),
             "events": int(len(scores)),
-            "working_points": {name: {"threshold_raw": thr, "n_pass": int(np.count_nonzero(scores >= thr))}
+            "working_points": {name: {"threshold_raw": thr, "n_pass": n_pass(thr)}
                                for name, thr in self.working_points().items()},
         }
 
