@@ -9,7 +9,7 @@ object collections into the (N, 57) int32 ``l1_inputs`` column of
 sources (:mod:`streams.synthetic`, :mod:`streams.root_source`) call it;
 :mod:`triggeremu.decisions` reads :data:`SLICES` and :data:`FIELDS` for classic seeds.
 
-Numbers: DESIGN.md "L1 objects in hardware units" (uGT firmware spec); the calo
+Numbers: docs/design.md "L1 objects in hardware units" (uGT firmware spec); the calo
 LSBs are the constants ``kGTEtLSB = 0.5``, ``kGTEtaLSB = 0.0435`` of CMSSW
 ``L1Trigger/L1TCalorimeter/src/CaloTools.cc`` (CMSSW writes ``kGTPhiLSB = 0.0435``
 as a rounded 2pi/144; here phi uses 2pi/144 exactly, 144 codes per turn).
@@ -158,7 +158,7 @@ def _quantize_finite(spec: FieldSpec, x: np.ndarray) -> np.ndarray:
 _CALO_PHI_LSB = _TWO_PI / 144
 _MUON_PHI_LSB = _TWO_PI / 576
 
-#: every hardware field, by name (DESIGN.md "L1 objects in hardware units")
+#: every hardware field, by name (docs/design.md "L1 objects in hardware units")
 FIELDS: dict[str, FieldSpec] = {
     spec.name: spec
     for spec in (
@@ -194,7 +194,7 @@ CONVENTIONS = {
     "zero_pt": "objects with pT code 0 are left out (zero-padded slot)",
     "thresholds": "gev_to_hw_threshold: ceil(gev / lsb) + offset, exact rational, not clamped",
     "source": ("CMSSW L1Trigger/L1TCalorimeter/src/CaloTools.cc: kGTEtLSB = 0.5, kGTEtaLSB = 0.0435; "
-               "uGT/uGMT object formats (DESIGN.md 'L1 objects in hardware units')"),
+               "uGT/uGMT object formats (docs/design.md 'L1 objects in hardware units')"),
 }
 
 #: (slice key, object kind, number of objects) in vector order

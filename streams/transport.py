@@ -12,10 +12,10 @@ This module is the public entry point; the parts live beside it:
 
 Work goes to workers by credits (readiness), not round-robin. Every header carries a
 fresh 16-byte run token; messages with another token, a wrong routing identity or an
-unexpected kind are rejected and counted by endpoint and kind (DESIGN.md section 2
+unexpected kind are rejected and counted by endpoint and kind (docs/design.md
 "Wire" (b)), and never count as liveness. Outputs are yielded in sequence order.
 
-Holding up (DESIGN.md section 3): memory is bounded by the batches in flight, never
+Holding up (docs/design.md "Scale"): memory is bounded by the batches in flight, never
 by the events of the run. The source dispatches at most ``reorder_buffer_batches``
 beyond the last batch the consumer took (the consumer's pace is real back-pressure,
 down to the source), and every socket refuses messages above ``max_message_bytes``

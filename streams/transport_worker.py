@@ -13,7 +13,7 @@ Topology (the sink, in the parent process, binds ``ctrl`` and ``data``)::
 
 - Credits: each worker sends ``credits`` READY messages once its function is built and
   one after each batch it finished; the source gives a batch only to a worker holding
-  a credit, so work follows readiness, not round-robin (DESIGN.md section 2 "Wire" (c)).
+  a credit, so work follows readiness, not round-robin (docs/design.md "Wire" (c)).
 - Before each batch the source tells the sink which worker got it (a SENT note).
 - Bounded: the source dispatches a new batch only while its sequence number is below
   the sink's PROGRESS mark plus the reorder-buffer bound ``window``, and keeps the
@@ -27,7 +27,7 @@ Topology (the sink, in the parent process, binds ``ctrl`` and ``data``)::
 - End of stream: the source sends END with the totals to the sink and keeps serving
   re-dispatches until the sink's ACK; a worker runs until the sink's ACK. Nobody exits
   before the sink has everything (a sender that exits right after its last send can
-  lose its tail over ipc://, libzmq#4660, DESIGN.md "Wire" (a)).
+  lose its tail over ipc://, libzmq#4660, docs/design.md "Wire" (a)).
 - A child whose parent died, or that hears nothing from the sink for ``peer_timeout_s``,
   exits.
 """

@@ -16,10 +16,10 @@ ZeroMQ message:
    ``HEARTBEAT``, ``RETIRE`` and ``RESEND``: optional UTF-8 text. Other kinds have no
    body.
 
-The kinds are those of DESIGN.md section 2 "Wire" (data, end, ack, ready/credit,
+The kinds are those of docs/design.md "Wire" (data, end, ack, ready/credit,
 error) plus ``SENT``, the source's note to the sink of which worker got which batch
 (how the sink names the batches a dead worker held and spots a lost one exactly),
-``HEARTBEAT`` (every process to each peer, the liveness of DESIGN.md section 3),
+``HEARTBEAT`` (every process to each peer, the liveness of docs/design.md "Scale"),
 ``PROGRESS`` (the sink's delivered-up-to mark, which bounds how far ahead the source
 may dispatch), ``RETIRE`` (a worker is dead: its batches go to another) and
 ``RESEND`` (the sink asks for a batch that was lost in transit).

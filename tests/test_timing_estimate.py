@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,17 @@ import pytest
 from firmware_models.errors import ModelFormatError
 from firmware_models.hls_report import read_hls_report
 from firmware_models.timing import BlockTiming
-from firmware_models.timing_estimate import BX_PERIOD_FS, check_ii_vs_bx, estimate_error, estimate_timing
+from firmware_models.timing_estimate import (
+    BX_PERIOD_FS,
+    check_ii_vs_bx,
+    estimate_error,
+    estimate_layers,
+    estimate_timing,
+)
 from streams.clock import BX_PERIOD_FS as CLOCK_BX_PERIOD_FS
 
-_REPORTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "hls_reports"
+_REPORTS = Path(os.environ.get("TRIGGEREMU_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "data" / \
+    "hls_reports"
 
 # hls4ml tutorial part 1 jet tagger (Hector-Plata/hls4ml-tutorial model_1): io_parallel, Latency
 # strategy, ReuseFactor 1, 16 -> 64 -> 32 -> 32 -> 5 dense with relu and a softmax output.
@@ -27,7 +35,7 @@ _JET_TAGGER = [
     {"kind": "softmax"},
 ]
 
-# AXOL1TL-like encoder (DESIGN.md): 57 -> 32 -> 16 -> 8, ReLU, sum of mu^2.
+# AXOL1TL-like encoder (docs/design.md "The L1 AD model"): 57 -> 32 -> 16 -> 8, ReLU, sum of mu^2.
 _AXOL1TL = [
     {"kind": "dense", "n_in": 57, "n_out": 32},
     {"kind": "relu"},
@@ -47,7 +55,7 @@ def test_jet_tagger_estimate_vs_real_report() -> None:
     errors = estimate_error(estimate, reported)
     # the rules were read from this report's per-instance rows (a calibration, not a validation)
     assert errors == {"latency": 0.0, "ii": 0.0}
-    assert estimate.source == "estimate:hls4ml-pipeline-v1"
+    assert estimate.source == "estimate:hls4ml-pipeline-v2"
 
 
 def test_reuse_factor_sets_ii_as_in_the_dataflow_report() -> None:
@@ -62,7 +70,7 @@ def test_reuse_factor_sets_ii_as_in_the_dataflow_report() -> None:
 
 
 def test_axol1tl_at_the_lhc_clock_is_two_ticks() -> None:
-    # published AXOL1TL firmware: 2 ticks at the 40 MHz LHC clock (50 ns), II 1 (DESIGN.md, "The L1 AD model")
+    # published AXOL1TL firmware: 2 ticks at the 40 MHz LHC clock (50 ns), II 1 (docs/design.md "The L1 AD model")
     estimate = estimate_timing(_AXOL1TL, clock_mhz=40.0794)
     assert (estimate.latency_cycles, estimate.ii_cycles) == (2, 1)
     assert check_ii_vs_bx(estimate) is None
@@ -100,7 +108,8 @@ def test_bx_period_matches_the_clock_module() -> None:
         ([{"kind": "conv2d"}], {}, "unknown kind 'conv2d'"),
         ([{"kind": "dense", "n_in": 4}], {}, "n_out must be a positive integer"),
         ([{"kind": "dense", "n_in": 4, "n_out": 2, "reuse_factor": 0}], {}, "reuse_factor must be"),
-        (_JET_TAGGER, {"strategy": "resource"}, "Latency strategy only"),
+        (_JET_TAGGER, {"strategy": "hybrid"}, "strategy must be"),
+        (_JET_TAGGER, {"io_type": "io_serial"}, "io_type must be"),
         (_JET_TAGGER, {"composition": "serial"}, "composition must be"),
     ],
 )
@@ -109,17 +118,21 @@ def test_bad_topologies_are_clear_errors(layers, kwargs, message: str) -> None:
         estimate_timing(layers, **kwargs)
 
 
-def test_io_stream_project_is_refused_not_timed_as_io_parallel() -> None:
+def test_io_stream_project_is_timed_as_a_stream_of_processes() -> None:
     from firmware_models.nn import load_hls4ml_project
 
     golden = Path(__file__).resolve().parent / "golden" / "hls4ml"
     parallel = load_hls4ml_project(golden / "modelwide").describe()
     assert {d["io_type"] for d in parallel} == {"io_parallel"}
-    assert estimate_timing(parallel).latency_cycles >= 1
+    assert estimate_timing(parallel).source == "estimate:hls4ml-pipeline-v2"
     streamed = load_hls4ml_project(golden / "tiny_modes").describe()
     assert {d["io_type"] for d in streamed} == {"io_stream"}
-    with pytest.raises(ModelFormatError, match=r"layer 0 is io_stream; the timing estimator covers io_parallel only"):
-        estimate_timing(streamed)
+    t = estimate_timing(streamed)
+    per = estimate_layers(streamed)
+    # the slowest process + 1 per other process on the chain; II = the slowest II + 1
+    assert t.source == "estimate:hls4ml-stream-v2"
+    assert t.latency_cycles == max(p["latency"] for p in per) + len(per) - 1
+    assert t.ii_cycles == max(p["ii"] for p in per) + 1
 
 
 def test_every_registered_kind_carries_its_timing_rule() -> None:
@@ -140,9 +153,9 @@ def test_graph_with_merges_and_da_code_is_timed_from_its_nodes() -> None:
     merges = load_hls4ml_project(golden / "merges_130").describe()
     assert {"add", "dot", "concatenate", "multiply"} <= {d["kind"] for d in merges}
     t = estimate_timing(merges)
-    # 1 input register + the dot's adder tree (1 + ceil(log2 8 / 3) = 2) + multiply (1) + the registers after
-    # the two multiplier arrays (multiply, dot): every other merge is 0 cycles
-    assert t.latency_cycles == 1 + 2 + 1 + 2 and t.ii_cycles == 1
+    # every merge reads the inputs directly (parallel branches): the longest path is the dot's, 1 input
+    # register + its adder tree (1 + ceil(log2 8 / 3) = 2) + the register after its multiplier array
+    assert t.latency_cycles == 1 + 2 + 1 and t.ii_cycles == 1
     da = load_hls4ml_project(golden / "dense_da").describe()
     assert [d["kind"] for d in da] == ["dense_da", "relu", "dense_da"] and da[0]["stages"] == 1
     assert estimate_timing(da).latency_cycles == 1 + 1 + 0 + 1
