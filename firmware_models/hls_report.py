@@ -1,6 +1,6 @@
 """Import a Vivado / Vitis HLS synthesis report: latency, II, clock and resources of a block.
 
-Two formats, one result (:class:`HLSReport`):
+Three formats, one result (:class:`HLSReport`):
 
 - ``csynth.xml`` / ``<top>_csynth.xml`` (``<profile>``: ``UserAssignments/TargetClockPeriod``,
   ``PerformanceEstimates/SummaryOfTimingAnalysis/EstimatedClockPeriod``,
@@ -10,7 +10,12 @@ Two formats, one result (:class:`HLSReport`):
   Report``: the ``+ Timing`` clock table and the first row of the ``+ Latency``
   summary table; Vivado 2019 and Vitis 2020+ layouts, and the older (2018)
   ``+ Timing (ns)`` / ``+ Latency (clock cycles)`` layout without absolute times; the ``Total`` row of
-  the utilization summary).
+  the utilization summary), and the ``+ Detail`` / ``* Instance`` table: one
+  :class:`InstanceTiming` per sub-module (an hls4ml layer's function, named with its
+  ``config<N>`` struct), in :attr:`HLSReport.instances`;
+- the JSON that hls4ml's report reader writes (``{"CSynthesisReport": {"TargetClockPeriod",
+  "EstimatedClockPeriod", "BestLatency", "WorstLatency", "IntervalMin", "IntervalMax", resources}}``:
+  ``hls4ml.report.read_vivado_report`` / the synthesis baselines of hls4ml's test suite).
 
 :meth:`HLSReport.block_timing` turns it into a :class:`~firmware_models.timing.BlockTiming`
 with ``source="report:<path>"`` under :data:`TIMING_CONVENTION`. A path may also be an
@@ -30,7 +35,7 @@ from pathlib import Path
 from firmware_models.errors import ModelFormatError
 from firmware_models.timing import BlockTiming
 
-__all__ = ["HLSReport", "read_hls_report", "find_report", "TIMING_CONVENTION"]
+__all__ = ["HLSReport", "InstanceTiming", "read_hls_report", "find_report", "TIMING_CONVENTION"]
 
 #: How a report becomes a BlockTiming (the numbers a trigger designer must budget for).
 TIMING_CONVENTION = {
@@ -41,6 +46,30 @@ TIMING_CONVENTION = {
         "period only says whether timing closes (HLSReport.timing_met)"
     ),
 }
+
+
+@dataclass(frozen=True)
+class InstanceTiming:
+    """One row of a .rpt's instance table: a sub-module's latency and interval in cycles (None for '?')."""
+
+    instance: str
+    module: str
+    latency_min: int | None
+    latency_max: int | None
+    interval_min: int | None
+    interval_max: int | None
+    pipeline: str | None
+
+    @property
+    def config(self) -> str | None:
+        """The hls4ml config struct in the module name (``conv_2d_cl_..._config2_s`` -> ``config2``), if any."""
+        found = re.findall(r"(?:^|_)((?:[a-z]+_)?config\d+)(?:_|$)", self.module)
+        return found[-1] if found else None
+
+    def to_dict(self) -> dict:
+        return {"instance": self.instance, "module": self.module, "config": self.config,
+                "latency_min": self.latency_min, "latency_max": self.latency_max,
+                "interval_min": self.interval_min, "interval_max": self.interval_max, "pipeline": self.pipeline}
 
 
 @dataclass(frozen=True)
@@ -64,6 +93,8 @@ class HLSReport:
     pipeline_depth: int | None
     resources: dict[str, int] = field(default_factory=dict)
     available: dict[str, int] = field(default_factory=dict)
+    #: the .rpt's per-instance rows (empty for csynth.xml and JSON)
+    instances: tuple[InstanceTiming, ...] = ()
 
     @property
     def clock_mhz(self) -> Fraction:
@@ -96,7 +127,17 @@ class HLSReport:
             "latency_worst": self.latency_worst, "interval_min": self.interval_min,
             "interval_max": self.interval_max, "pipeline_type": self.pipeline_type,
             "pipeline_depth": self.pipeline_depth, "timing_met": self.timing_met, "resources": dict(self.resources),
+            "instances": [i.to_dict() for i in self.instances],
         }
+
+    def instance(self, config: str) -> InstanceTiming:
+        """The instance row of the layer whose config struct is ``config`` (e.g. ``"config2"``)."""
+        rows = [i for i in self.instances if i.config == config]
+        if len(rows) != 1:
+            have = sorted({str(i.config) for i in self.instances})
+            msg = f"HLS report {self.path}: {len(rows)} instance rows for {config!r}; configs present: {have}"
+            raise ModelFormatError(msg)
+        return rows[0]
 
 
 def _bad(path: Path, what: str) -> ModelFormatError:
@@ -228,6 +269,66 @@ def _read_rpt(path: Path) -> HLSReport:
         latency_worst=_integer(lat_max, path, "Latency max"),
         interval_min=_integer(ii_min, path, "Interval min"), interval_max=_integer(ii_max, path, "Interval max"),
         pipeline_type=ptype or None, pipeline_depth=None, resources=_rpt_resources(text),
+        instances=_rpt_instances(text, path),
+    )
+
+
+def _cycles(cell: str, path: Path) -> int | None:
+    if cell.strip() == "?":
+        return None
+    return _integer(cell, path, "an instance's latency or interval")
+
+
+def _rpt_instances(text: str, path: Path) -> tuple[InstanceTiming, ...]:
+    """The rows of the first '* Instance:' table under the latency '+ Detail:' (none if absent)."""
+    lat_at = re.search(r"^\+\s*Latency[^\n]*:\s*$", text, re.MULTILINE)
+    detail = text[lat_at.end():].split("== Utilization Estimates", 1)[0] if lat_at else ""
+    at = detail.find("* Instance:")
+    if at < 0:
+        return ()
+    out = []
+    for row in _table_rows(detail[at:]):
+        if len(row) not in (9, 7) or not row[0] or row[0] == "Instance" or not re.fullmatch(r"[0-9?]+", row[2]):
+            continue
+        lat_min, lat_max = row[2], row[3]
+        ii_min, ii_max = (row[6], row[7]) if len(row) == 9 else (row[4], row[5])
+        out.append(InstanceTiming(instance=row[0], module=row[1], latency_min=_cycles(lat_min, path),
+                                  latency_max=_cycles(lat_max, path), interval_min=_cycles(ii_min, path),
+                                  interval_max=_cycles(ii_max, path), pipeline=row[-1] or None))
+    return tuple(out)
+
+
+def _read_json(path: Path) -> HLSReport:
+    """hls4ml's report JSON (``{"CSynthesisReport": {...}}``)."""
+    import json
+
+    try:
+        doc = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise _bad(path, f"not valid JSON ({err})") from None
+    rep = doc.get("CSynthesisReport") if isinstance(doc, dict) else None
+    if not isinstance(rep, dict):
+        raise _bad(path, "no 'CSynthesisReport' object; is this hls4ml's report JSON?")
+
+    def need(key: str) -> str:
+        if key not in rep:
+            raise _bad(path, f"CSynthesisReport has no {key!r}")
+        return str(rep[key])
+
+    est = rep.get("EstimatedClockPeriod")
+    res = {k: int(v) for k, v in rep.items() if k in ("BRAM_18K", "DSP", "DSP48E", "FF", "LUT", "URAM")
+           and str(v).isdigit()}
+    avail = {k[len("Available"):]: int(v) for k, v in rep.items() if k.startswith("Available") and str(v).isdigit()}
+    return HLSReport(
+        path=str(path), format="json", top=None, tool_version=None, part=None,
+        target_clock_ns=_number(need("TargetClockPeriod"), path, "TargetClockPeriod"),
+        estimated_clock_ns=None if est is None else _number(str(est), path, "EstimatedClockPeriod"),
+        clock_uncertainty_ns=None,
+        latency_best=_integer(need("BestLatency"), path, "BestLatency"), latency_average=None,
+        latency_worst=_integer(need("WorstLatency"), path, "WorstLatency"),
+        interval_min=_integer(need("IntervalMin"), path, "IntervalMin"),
+        interval_max=_integer(need("IntervalMax"), path, "IntervalMax"),
+        pipeline_type=None, pipeline_depth=None, resources=res, available=avail,
     )
 
 
@@ -266,9 +367,11 @@ def find_report(path: str | Path) -> Path:
 
 
 def read_hls_report(path: str | Path) -> HLSReport:
-    """Parse a ``csynth.xml`` or ``*_csynth.rpt`` (or find one under a project directory)."""
+    """Parse a ``csynth.xml``, a ``*_csynth.rpt`` or hls4ml's report JSON (or find one under a project directory)."""
     p = find_report(path)
     head = p.read_bytes()[:512].lstrip()
     if head.startswith(b"<"):
         return _read_xml(p)
+    if head.startswith(b"{"):
+        return _read_json(p)
     return _read_rpt(p)

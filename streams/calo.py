@@ -184,7 +184,9 @@ class SyntheticCaloSource:
     ``scheme``, default the Run-3 2748-bunch scheme), ``calo_cells`` (N, 48)
     uint32, ``l1_inputs`` (N, 57) int32 zeros and ``bad_input`` uint8 zeros (so
     the rest of the pipeline runs), ``pileup`` uint16 when ``pileup_mean`` is
-    given and ``label`` int8 when ``signal_fraction > 0``. Default batch: four
+    given, ``label`` int8 when ``signal_fraction > 0`` and, with ``regions=True``,
+    ``calo_regions`` (N, 252) uint16 (:func:`streams.regions.shower_region_ets`: the
+    shower in one CICADA region over pileup-like soft deposits). Default batch: four
     orbits' worth of colliding BX.
     """
 
@@ -201,6 +203,7 @@ class SyntheticCaloSource:
         energy_range: tuple[float, float] = (1.0, 1000.0),
         signal_fraction: float = 0.0,
         params: ShowerParams | None = None,
+        regions: bool = False,
     ) -> None:
         if int(n_events) != n_events or n_events < 0:
             msg = f"n_events must be a non-negative integer, got {n_events!r}"
@@ -226,6 +229,7 @@ class SyntheticCaloSource:
         self.energy_range = (lo, hi)
         self.signal_fraction = float(signal_fraction)
         self.params = params or ShowerParams()
+        self.regions = bool(regions)
         self._p = self.params.as_array(self.energy_range, self.signal_fraction)
         self._ltab = _k.long_table(self._p)
         self._ltab.flags.writeable = False
@@ -244,6 +248,7 @@ class SyntheticCaloSource:
             "counts_per_gev": COUNTS_PER_GEV,
             "cell_bits": CELL_BITS,
             "params": asdict(self.params),
+            "regions": self.regions,
         }
 
     def make_batch(self, first_event: int, n: int, *, truth: bool = False) -> dict[str, np.ndarray]:
@@ -273,6 +278,11 @@ class SyntheticCaloSource:
             cols["label"] = label
         if truth:
             cols["true_energy_gev"] = energy
+        if self.regions:
+            from streams.regions import shower_region_ets
+
+            cols["calo_regions"] = shower_region_ets(cells, event, seed=self.seed, counts_per_gev=COUNTS_PER_GEV,
+                                                     pileup=cols.get("pileup"))
         return cols
 
     def __iter__(self) -> Iterator[dict[str, np.ndarray]]:

@@ -10,6 +10,8 @@ then payload columns, fixed-size lists for per-event vectors:
 - ``l1_inputs``  fixed_size_list<int32, 57>: the anomaly-detection input in L1
   hardware units (see :mod:`streams.hwunits` for the order);
 - ``calo_cells`` fixed_size_list<uint32, 48>: on-detector calorimeter cells (optional);
+- ``calo_regions`` fixed_size_list<uint16, 252>: calorimeter region ETs, 10-bit, CMSSW's index
+  ``14 * iPhi + iEta`` -- CICADA's input (optional; :mod:`streams.regions`);
 - ``label`` int8: truth label of synthetic events (0 background, 1 signal; optional);
 - ``pileup`` uint16: pileup count of the BX (optional);
 - ``bad_input`` uint8: non-zero when the event had NaN/inf in its inputs. Such events
@@ -37,6 +39,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "N_L1_INPUTS",
     "N_CALO_CELLS",
+    "N_CALO_REGIONS",
     "KEY_FIELDS",
     "base_schema",
     "to_columns",
@@ -48,6 +51,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 N_L1_INPUTS = 57
 N_CALO_CELLS = 48
+N_CALO_REGIONS = 252
 
 KEY_FIELDS = (
     pa.field("orbit", pa.uint32(), nullable=False),
@@ -58,6 +62,7 @@ KEY_FIELDS = (
 _PAYLOAD_FIELDS = {
     "l1_inputs": pa.field("l1_inputs", pa.list_(pa.int32(), N_L1_INPUTS), nullable=False),
     "calo_cells": pa.field("calo_cells", pa.list_(pa.uint32(), N_CALO_CELLS), nullable=False),
+    "calo_regions": pa.field("calo_regions", pa.list_(pa.uint16(), N_CALO_REGIONS), nullable=False),
     "label": pa.field("label", pa.int8(), nullable=False),
     "pileup": pa.field("pileup", pa.uint16(), nullable=False),
     "bad_input": pa.field("bad_input", pa.uint8(), nullable=False),

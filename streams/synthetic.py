@@ -357,14 +357,16 @@ class SyntheticL1Source:
     ``l1_inputs`` (N, 57) int32, ``bad_input`` uint8 (zeros), ``input_anomaly`` uint8
     (bit 4: a pT or MET code clipped at its field's top), ``label`` int8 (only when
     ``signal_fraction > 0``), ``pileup`` uint16 (only when ``pileup_mean`` is given;
-    :func:`streams.clock.poisson_pileup` per (orbit, bx) with the same seed).
+    :func:`streams.clock.poisson_pileup` per (orbit, bx) with the same seed), ``calo_regions``
+    (N, 252) uint16 (only with ``regions=True``: :func:`streams.regions.region_ets` of the event's
+    objects and pileup, with the same seed).
     """
 
     layout = "synthetic"
 
     def __init__(self, n_events: int, *, seed: int = 0, scheme: FillingScheme | None = None,
                  batch_events: int | None = None, signal_fraction: float = 0.0,
-                 pileup_mean: float | None = None) -> None:
+                 pileup_mean: float | None = None, regions: bool = False) -> None:
         self._n = check_count("n_events", n_events)
         self._seed = check_count("seed", seed)
         self._scheme = scheme if scheme is not None else FillingScheme.lhc_25ns_2748()
@@ -380,6 +382,7 @@ class SyntheticL1Source:
             msg = f"pileup_mean must be a finite number >= 0 (e.g. 60 for Run 3), got {pileup_mean!r}"
             raise SourceOptionError(msg)
         self._pileup_mean = mean
+        self._regions = bool(regions)
 
     @property
     def n_events(self) -> int:
@@ -397,7 +400,7 @@ class SyntheticL1Source:
         """Plain, JSON-ready description of the source."""
         return {"layout": self.layout, "n_events": self._n, "seed": self._seed,
                 "scheme": self._scheme.name, "batch_events": self._batch,
-                "signal_fraction": self._fraction, "pileup_mean": self._pileup_mean}
+                "signal_fraction": self._fraction, "pileup_mean": self._pileup_mean, "regions": self._regions}
 
     def make_batch(self, first_event: int, n: int) -> dict[str, np.ndarray]:
         """Events ``first_event .. first_event+n-1`` as a column dict (the same events as
@@ -415,6 +418,10 @@ class SyntheticL1Source:
             cols["label"] = label
         if pileup is not None:
             cols["pileup"] = pileup
+        if self._regions:
+            from streams.regions import region_ets
+
+            cols["calo_regions"] = region_ets(l1, event, seed=self._seed, pileup=pileup)
         return cols
 
     def __iter__(self) -> Iterator[dict[str, np.ndarray]]:

@@ -61,7 +61,7 @@ def test_default_model_timing_text(capsys) -> None:
     text = capsys.readouterr().out
     assert "latency: 2 cycles = 49.9009 ns" in text
     assert "II:      1 cycles" in text and "clock:   40.0794 MHz" in text
-    assert "source:  estimate:hls4ml-pipeline-v1" in text
+    assert "source:  estimate:hls4ml-pipeline-v2" in text
 
 
 def test_default_model_l1_units_equals_the_stage(tmp_path: Path) -> None:

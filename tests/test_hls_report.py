@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -10,7 +11,9 @@ import pytest
 from firmware_models.errors import ModelFormatError
 from firmware_models.hls_report import read_hls_report
 
-_REPORTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "hls_reports"
+_REPORTS = Path(os.environ.get("TRIGGEREMU_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "data" / \
+    "hls_reports"
+_EXCERPTS = Path(__file__).resolve().parent / "data" / "hls_reports"
 
 
 def _shared(name: str) -> Path:
@@ -226,3 +229,49 @@ def test_project_directory_with_other_project_name_finds_the_rpt(tmp_path: Path)
     report_dir.mkdir(parents=True)
     (report_dir / "l1_encoder_csynth.rpt").write_text(_VIVADO_RPT)
     assert read_hls_report(nested).latency_worst == 13
+
+
+def test_hls4ml_report_json(tmp_path: Path) -> None:
+    rep = read_hls_report(_EXCERPTS / "hls4ml_baselines" /
+                          "Vivado_2020.1__test_keras_api_test_conv2d_io_parallel-Vivado-Resource-same-channels_last.json")
+    assert (rep.format, rep.latency_best, rep.latency_worst, rep.interval_min, rep.interval_max) == ("json", 51, 52,
+                                                                                                      49, 49)
+    assert rep.target_clock_ns == 5 and rep.estimated_clock_ns == Fraction("4.263") and rep.timing_met is True
+    assert rep.resources["DSP"] == 740 and rep.available["DSP"] == 12288 and rep.instances == ()
+    assert rep.block_timing().source.startswith("report:")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("{not json", "not valid JSON"),
+    ('{"other": 1}', "no 'CSynthesisReport' object"),
+    ('{"CSynthesisReport": {"TargetClockPeriod": "5.00"}}', "has no 'BestLatency'"),
+    ('{"CSynthesisReport": {"TargetClockPeriod": "5.00", "BestLatency": "?", "WorstLatency": "2", '
+     '"IntervalMin": "1", "IntervalMax": "1"}}', "BestLatency is '\\?'"),
+])
+def test_bad_hls4ml_json_names_the_problem(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(content)
+    with pytest.raises(ModelFormatError, match=message):
+        read_hls_report(path)
+
+
+def test_rpt_instance_rows_and_their_configs(tmp_path: Path) -> None:
+    rep = read_hls_report(_EXCERPTS / "ml_fpgaonpixel_cnn_large_csynth.rpt")
+    configs = [i.config for i in rep.instances]
+    assert configs[:3] == ["config19", "config2", "relu_config4"] and configs[-1] == "sigmoid_config18"
+    pool = rep.instance("config5")
+    assert (pool.latency_min, pool.latency_max, pool.interval_min, pool.interval_max) == (107, 107, 107, 107)
+    assert rep.to_dict()["instances"][1]["config"] == "config2"
+    with pytest.raises(ModelFormatError, match="0 instance rows for 'config99'"):
+        rep.instance("config99")
+    # the small synthesized .rpt above: its one row, a module without an hls4ml config name
+    path = tmp_path / "myproject_csynth.rpt"
+    path.write_text(_VIVADO_RPT)
+    (row,) = read_hls_report(path).instances
+    assert (row.instance, row.module, row.config, row.latency_max) == ("grp_a", "dense_a", None, 1)
+    path.write_text(_OLD_RPT)
+    assert read_hls_report(path).instances == ()
+    # an undefined instance latency ('?') reads as None; the block's own must be defined
+    text = (_EXCERPTS / "ml_fpgaonpixel_cnn_large_csynth.rpt").read_text().replace("|      303|      303|", "|        ?|        ?|", 1)
+    path.write_text(text)
+    assert read_hls_report(path).instance("config2").latency_max is None

@@ -40,6 +40,8 @@ from firmware_models.fixed.quantize import _params
 from firmware_models.fixed.types import OVERFLOW_MODES
 from streams import _calo_kernels as calo_kernels
 from streams import hwkernels
+from streams.jet_images import jet_images, jet_images_reference
+from streams.regions import region_ets, region_ets_reference
 from streams.calo import ShowerParams, normal_table
 from streams.clock import bx_time_fs
 from triggeremu._sequencer_kernels import apply_rules, scan_chain
@@ -281,6 +283,28 @@ def _rules_reference(case):
 
 
 # ---------------------------------------------------------------- the table: one row per (kernel, twin)
+# ---------------------------------------------------------------- streams.regions / streams.jet_images
+def _l1_rows(draw_rows):
+    """L1 input rows: codes over the calo fields' whole ranges (pT 0..2047, eta -128..127, phi 0..143)."""
+    row = st.tuples(*[st.sampled_from([0, 0, 1, 40, 2047]) | st.integers(0, 2047) if j % 3 == 0 else
+                      (st.integers(-128, 127) if j % 3 == 1 else st.integers(0, 143)) for j in range(57)])
+    return st.lists(row, min_size=1, max_size=draw_rows)
+
+
+payload_cases = st.tuples(_l1_rows(6), st.integers(0, 2**40), st.integers(0, 2**31),
+                          st.floats(0, 200, allow_nan=False))
+
+
+def _payload(fn, with_pileup):
+    def run(case):
+        rows, first, seed, pu = case
+        l1 = np.array(rows, dtype=np.int32).reshape(len(rows), 57)
+        ev = np.arange(first, first + len(rows), dtype=np.uint64)
+        kw = {"pileup": np.full(len(rows), pu)} if with_pileup else {}
+        return fn(l1, ev, seed=seed, **kw)
+    return run
+
+
 TWINS = [
     Twin(fixed_kernels.cast_kernel, convert_exact, cast_cases, _cast_kernel,
          lambda c: np.array([convert_exact(m, c[1], c[0]) for m in c[2]], dtype=np.int64)),
@@ -302,6 +326,10 @@ TWINS = [
          _showers(calo_kernels.fill_showers), _showers(calo_kernels.fill_showers_reference)),
     Twin(scan_chain, cycle_level, chains(), _scan_kernel, _scan_reference),
     Twin(apply_rules, brute_force_rules, rule_cases(), _rules_kernel, _rules_reference),
+    Twin(region_ets, region_ets_reference, payload_cases, _payload(region_ets, True),
+         _payload(region_ets_reference, True)),
+    Twin(jet_images, jet_images_reference, payload_cases, _payload(jet_images, False),
+         _payload(jet_images_reference, False)),
 ]
 
 

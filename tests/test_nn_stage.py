@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import warnings
 from pathlib import Path
@@ -18,7 +19,7 @@ from triggeremu.stages.nn import DEFAULT_MODEL_DIR, NNStage, load_ad_model, make
 
 _HERE = Path(__file__).resolve().parent
 _AXOL = _HERE / "golden" / "hls4ml" / "axol1tl"
-_REPORTS = _HERE.parents[1] / "shared" / "data" / "hls_reports"
+_REPORTS = Path(os.environ.get("TRIGGEREMU_SHARED", _HERE.parents[1] / "shared")) / "data" / "hls_reports"
 
 
 def _golden() -> dict[str, np.ndarray]:
@@ -208,9 +209,9 @@ def test_bad_ad_config_files(tmp_path: Path) -> None:
 def test_bad_batch_is_refused(tmp_path: Path) -> None:
     vec = _golden()
     stage = make({"kind": "nn", "model": str(_AXOL), "config": str(_axol_config(tmp_path, vec))}, base_dir=tmp_path)
-    with pytest.raises(ConfigError, match=r"l1_inputs must be integer \(N, 57\)"):
+    with pytest.raises(ConfigError, match=r"column 'l1_inputs' must be integer \(N, 57\)"):
         stage.process({"l1_inputs": np.zeros((4, 56), dtype=np.int32)})
-    with pytest.raises(ConfigError, match="l1_inputs must be integer"):
+    with pytest.raises(ConfigError, match="column .l1_inputs. must be integer"):
         stage.process({"l1_inputs": np.zeros((4, 57), dtype=np.float32)})
     with warnings.catch_warnings():
         warnings.simplefilter("error")

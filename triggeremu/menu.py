@@ -97,7 +97,7 @@ __all__ = [
 OBJECT_KINDS = ("muon", "egamma", "jet", "ht", "met")
 RUN3_TRIGGER_RULES = ((1, 3), (2, 25), (3, 100), (4, 240))
 SCHEME_NAMES = ("25ns_2748b", "design_2808b", "single_train", "all", "default")
-SOURCE_COLUMNS = ("label", "pileup", "bad_input", "l1_inputs", "calo_cells")
+SOURCE_COLUMNS = ("label", "pileup", "bad_input", "l1_inputs", "calo_cells", "calo_regions")
 
 
 class _Scheme(ValueType):

@@ -42,7 +42,7 @@ FORMATS = {".parquet": "Parquet (pyarrow)", ".root": "ROOT TTree 'Events' (uproo
 #: file-level metadata key holding {column: fixed-point type} as JSON
 FIXED_TYPES_KEY = "triggeremu.fixed_types"
 #: per-event detector inputs that stay out of the output files
-DETECTOR_PAYLOADS = ("l1_inputs", "calo_cells")
+DETECTOR_PAYLOADS = ("l1_inputs", "calo_cells", "calo_regions")
 
 
 class EventWriter(Protocol):

@@ -65,6 +65,7 @@ from triggeremu.menu import Menu, load_menu
 from triggeremu.output import open_writer
 from triggeremu.progress import Progress
 from triggeremu.rates import RateCounter
+from triggeremu.source_specs import with_generated_columns
 from triggeremu.sources import open_source, source_items
 from triggeremu.timeline import Timeline
 
@@ -136,6 +137,7 @@ def run(
         raise UserError(msg)
     window = menu.reorder_buffer_batches if reorder_buffer_batches is None else int(reorder_buffer_batches)
     chain = Chain(menu)
+    spec = with_generated_columns(spec, (c for st in chain.stages for c in st.requires()))
     source = open_source(spec)  # opened here too: validates input and gives n_events/layout
     layout = getattr(source, "layout", spec["kind"])
     layout_detail = getattr(source, "layout_detail", None)

@@ -15,14 +15,14 @@ The options of each kind are declared once, as :class:`~triggeremu.schema.Sectio
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from triggeremu.errors import ConfigError
-from triggeremu.schema import Float, Int, Key, Section, Str, StrList, closest
+from triggeremu.schema import Bool, Float, Int, Key, Section, Str, StrList, closest
 
-__all__ = ["SourceSpec", "root", "synthetic", "calo", "as_source", "SOURCE_KINDS"]
+__all__ = ["SourceSpec", "root", "synthetic", "calo", "as_source", "with_generated_columns", "SOURCE_KINDS"]
 
 
 def _scheme_key() -> Key:
@@ -49,15 +49,19 @@ _GENERATED = (
 )
 
 
+_REGIONS = Key("regions", Bool(), "also make the 252 `calo_regions` region ETs (CICADA's input, streams.regions); "
+               "set by itself when a stage reads them (e.g. a CICADA folder)", default_doc="false")
+
+
 def _kind_key(kind: str) -> Key:
     return Key("kind", Str(), f'"{kind}"', required=True)
 
 
 #: the declared options of each source kind
 SOURCE_KINDS: dict[str, Section] = {
-    "synthetic": Section("synthetic", (_kind_key("synthetic"), *_GENERATED, _scheme_key()),
+    "synthetic": Section("synthetic", (_kind_key("synthetic"), *_GENERATED, _REGIONS, _scheme_key()),
                          doc="Background-like L1 events (the 57 hardware-unit inputs)."),
-    "calo": Section("calo", (_kind_key("calo"), *_GENERATED, _scheme_key()),
+    "calo": Section("calo", (_kind_key("calo"), *_GENERATED, _REGIONS, _scheme_key()),
                     doc="Synthetic calorimeter showers (48 calo_cells; l1_inputs are zero)."),
     "root": Section("root", (
         _kind_key("root"),
@@ -151,28 +155,30 @@ def root(paths: str | os.PathLike | Sequence[str | os.PathLike], *, tree: str | 
 
 
 def synthetic(n: int, *, seed: int = 0, signal_fraction: float = 0.0, pileup: float | None = None,
-              scheme: str | None = None) -> SourceSpec:
-    """``n`` synthetic background-like L1 events (signal-like ones with ``signal_fraction``).
+              scheme: str | None = None, regions: bool | None = None) -> SourceSpec:
+    """``n`` synthetic background-like L1 events (signal-like ones with ``signal_fraction``; the 252
+    ``calo_regions`` ETs too with ``regions=True``).
 
     >>> import triggeremu
     >>> triggeremu.sources.synthetic(10_000, seed=1).n_events
     10000
     """
     return _check(_opts(kind="synthetic", n_events=n, seed=seed, signal_fraction=signal_fraction,
-                        pileup_mean=pileup, scheme=scheme))
+                        pileup_mean=pileup, scheme=scheme, regions=regions))
 
 
 def calo(n: int, *, seed: int = 0, signal_fraction: float = 0.0, pileup: float | None = None,
-         scheme: str | None = None) -> SourceSpec:
+         scheme: str | None = None, regions: bool | None = None) -> SourceSpec:
     """``n`` synthetic calorimeter-shower events: 48 ``calo_cells`` per event for the ECON-T and
-    ACAM stages (the ``l1_inputs`` are zero, so object seeds never fire: use a calo menu).
+    ACAM stages (the ``l1_inputs`` are zero, so object seeds never fire: use a calo menu); the 252
+    ``calo_regions`` too with ``regions=True`` (the shower in one region, for CICADA).
 
     >>> import triggeremu
     >>> triggeremu.sources.calo(2_000).kind
     'calo'
     """
     return _check(_opts(kind="calo", n_events=n, seed=seed, signal_fraction=signal_fraction, pileup_mean=pileup,
-                        scheme=scheme))
+                        scheme=scheme, regions=regions))
 
 
 def as_source(source: SourceSpec | Mapping[str, Any] | str | os.PathLike | Sequence[str | os.PathLike]
@@ -189,3 +195,16 @@ def as_source(source: SourceSpec | Mapping[str, Any] | str | os.PathLike | Seque
     msg = (f"a source is triggeremu.sources.root(...), .synthetic(n) or .calo(n), a spec dict or ROOT file "
            f"path(s); got {type(source).__name__}")
     raise ConfigError(msg)
+
+
+#: columns a generated source makes only on request: column -> the option that asks for it
+_ON_REQUEST = {"calo_regions": "regions"}
+
+
+def with_generated_columns(spec: dict[str, Any], needed: Iterable[str]) -> dict[str, Any]:
+    """``spec`` with the options that make a synthetic or calo source produce the on-request columns in
+    ``needed`` (the columns the menu's stages read, e.g. ``calo_regions`` for CICADA); other specs as given."""
+    if spec.get("kind") not in ("synthetic", "calo"):
+        return spec
+    extra = {opt: True for col, opt in _ON_REQUEST.items() if col in set(needed) and not spec.get(opt)}
+    return {**spec, **extra} if extra else spec

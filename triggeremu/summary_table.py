@@ -57,6 +57,10 @@ def format_summary(s: dict[str, Any]) -> str:
             f"II {st.get('ii_cycles', '?')} @ {st.get('clock_mhz', '?')} MHz, FIFO high-water "
             f"{st.get('fifo_high_water', 0)}, dropped {st.get('dropped', 0)}"
         )
+        if st.get("takes_every_bx") is False:
+            lines.append(f"  WARNING: stage {name} CANNOT TAKE EVERY BX: {st['warning']}")
+    if s.get("fifo_deadtime_fraction"):
+        lines.append(f"deadtime from full FIFOs: {s['fifo_deadtime_fraction']:.3%} of the timed events")
     for name, rep in (s.get("stage_reports") or {}).items():
         if "energy_per_event_nj" in rep:
             lines.append(

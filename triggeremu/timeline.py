@@ -8,6 +8,14 @@ L1A requests were vetoed, and the summary keys (``deadtime_fraction``,
 ``events_over_budget``, ``stages``, ``latency_ns``). A menu with no firmware
 stages has no timing scan: nothing is lost to FIFOs and the chain latency is
 not reported.
+
+Each stage's entry also says whether the block keeps up with the beam
+(:func:`bx_capacity`): ``ii_ns``, ``takes_every_bx`` (II <= the 24.95 ns bunch
+spacing), ``bx_per_event`` (the fewest bunch crossings between two events it can
+start), ``fifo_deadtime_fraction`` (the timed events its full FIFO dropped) and, for
+a block that cannot take every BX, a plain ``warning``; ``timing_warnings`` collects
+them and ``fifo_deadtime_fraction`` at the top is the fraction of timed events lost to
+any FIFO.
 """
 
 from __future__ import annotations
@@ -17,12 +25,32 @@ from typing import Any
 
 import numpy as np
 
+from firmware_models.timing_estimate import check_ii_vs_bx
+from streams.clock import BX_PERIOD_FS
 from triggeremu.menu import Menu
 from triggeremu.sequencer import Sequencer, TimingResult, timing_summary
 from triggeremu.stages.base import Stage
 from triggeremu.trigger_rules import TriggerRules
 
-__all__ = ["Timeline"]
+__all__ = ["Timeline", "bx_capacity"]
+
+
+def bx_capacity(stage_timing, timing_row: dict[str, Any], events_timed: int) -> dict[str, Any]:
+    """Whether a block (its :class:`~firmware_models.timing.BlockTiming`) can take every BX, and what its
+    FIFO lost (from the scan's ``stages`` row of it)."""
+    ii_fs = stage_timing.ii_fs
+    every = ii_fs <= BX_PERIOD_FS
+    dropped = int(timing_row.get("dropped", 0))
+    out = {"ii_ns": ii_fs / 1e6, "takes_every_bx": every, "bx_per_event": -(-ii_fs // BX_PERIOD_FS),
+           "fifo_deadtime_fraction": dropped / events_timed if events_timed else 0.0}
+    if not every:
+        out["warning"] = (
+            f"II {ii_fs / 1e6:.2f} ns > the {BX_PERIOD_FS / 1e6:.2f} ns bunch spacing: the block cannot take every "
+            f"BX (at most one event every {out['bx_per_event']} BX); FIFO high-water "
+            f"{timing_row.get('fifo_high_water', 0)}/{stage_timing.fifo_depth}, {dropped:,} events dropped "
+            f"({out['fifo_deadtime_fraction']:.2%} of those timed) under overflow = {stage_timing.overflow!r}")
+        out["ii_vs_bx"] = check_ii_vs_bx(stage_timing)
+    return out
 
 
 class Timeline:
@@ -48,4 +76,14 @@ class Timeline:
                     "stages": {}, "latency_ns": {}, "latency_budget_ns": self.latency_budget_ns}
         out = timing_summary(self.sequencer, self.rules)
         out["latency_budget_ns"] = self.latency_budget_ns
+        timed = int(out.get("events_timed", 0))
+        warnings, lost = [], 0
+        for st in self.sequencer.stages:
+            row = out["stages"][st.name]
+            row.update(bx_capacity(st.timing, row, timed))
+            lost += int(row.get("dropped", 0))
+            if "warning" in row:
+                warnings.append(f"stage {st.name}: {row['warning']}")
+        out["fifo_deadtime_fraction"] = lost / timed if timed else 0.0
+        out["timing_warnings"] = warnings
         return out

@@ -6,9 +6,14 @@ Configuration (a ``[[stages]]`` table)::
     kind = "nn"
     name = "ad"                 # output columns: ad_score (and ad_mu)
     model = "enc.onnx"          # an ONNX file, an hls4ml project directory, or a CMSSW
-                                # wrapper folder such as AXOL1TL_v4/ (triggeremu.stages.nn_cmssw)
+                                # wrapper folder such as AXOL1TL_v4/ or CICADA_v2p2p0/
+                                # (triggeremu.stages.nn_cmssw)
                                 # (default: the shipped model, triggeremu/data/ad_default)
+    bundled = "cnn_vae"         # or a bundled model by name: "ad_default", "cnn_vae" (the seed CNN VAE)
     config = "enc.json"         # AD config (see below); default: config.json beside an ONNX
+    input = "object_grid"       # input layout (triggeremu.stages.nn_inputs): l1_inputs, object_grid,
+                                # calo_regions, jet_image; default: the AD config's input_layout, else
+                                # what the model's input implies (CICADA's 252 ap_uint<10>: calo_regions)
     write_mu = false            # also write <name>_mu (N, latent) raw integers
     report = "csynth.xml"       # optional HLS report (also found inside a project directory)
     clock_mhz = 40.0794         # timing from config: with latency_cycles (and ii_cycles)
@@ -20,12 +25,12 @@ Configuration (a ``[[stages]]`` table)::
 The AD config (JSON, written by ``scripts/train_default_ad.py``) holds ``hls4ml``
 (the hls4ml-style precision/reuse configuration used for an ONNX model; a plain
 hls4ml config with ``Model``/``LayerName`` at the top is accepted too),
-``input_scaling`` (AXOL1TL ``(x - offset) >> shift``: ``in_type``, ``offsets``,
-``shifts``; absent: ``l1_inputs`` are taken as raw input mantissas), ``score``
-(``{"kind": "sum_mu2" | "kl" | "none", "type": ..., "latent": ..., "inputs": [output ports]}``;
-``inputs`` defaults to the first output port, or for ``kl`` to the first two when mu and log
-sigma^2 are separate ports),
-``working_points`` (name -> raw-integer threshold) and ``timing``.
+``input_layout`` (:mod:`triggeremu.stages.nn_inputs`), ``input_scaling`` (AXOL1TL
+``(x - offset) >> shift``: ``in_type``, ``offsets``, ``shifts``, in the layout's order; absent:
+the layout's values are taken as raw input mantissas), ``score`` (``sum_mu2``, ``kl``,
+``kl_total`` or ``none``: :mod:`triggeremu.stages.nn_scores`), ``working_points`` (name ->
+raw-integer threshold) and ``timing`` (``clock_mhz``, ``latency_cycles``, ``ii_cycles`` and
+the ``source`` they come from, e.g. ``preset:Govorkova2022-TableIII``).
 
 Timing, by trust (``summary()["timing"]["source"]`` says which): an HLS report,
 then explicit latency in the stage table or the AD config, then the topology
@@ -36,7 +41,7 @@ estimator of :mod:`firmware_models.timing_estimate` at the configured clock
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +50,22 @@ import numpy as np
 from firmware_models.errors import ModelError
 from firmware_models.fixed import FixedType
 from firmware_models.hls_report import find_report, read_hls_report
-from firmware_models.nn import NNModel, kl_head, load_hls4ml_project, load_onnx, scale_inputs, sum_mu2_head
+from firmware_models.nn import NNModel, load_hls4ml_project, load_onnx, scale_inputs
 from firmware_models.nn.loader import detect
 from firmware_models.timing import BlockTiming
-from firmware_models.timing_estimate import check_ii_vs_bx, estimate_timing
-from streams.schema import N_L1_INPUTS
+from firmware_models.timing_estimate import check_ii_vs_bx, estimate_layers, estimate_timing
 from triggeremu.errors import ConfigError
-from triggeremu.schema import CLOCK_KEYS, FIFO_KEYS, STAGE_KEYS, Bool, Key, PathValue, Section
+from triggeremu.schema import CLOCK_KEYS, FIFO_KEYS, STAGE_KEYS, Bool, Choice, Key, PathValue, Section
+from triggeremu.stages.nn_inputs import LAYOUTS, InputLayout, detect_layout, layout
+from triggeremu.stages.nn_scores import attach_score
 
-__all__ = ["ADModel", "NNStage", "load_ad_model", "model_timing", "make", "DEFAULT_MODEL_DIR", "SCHEMA", "OUTPUTS"]
+__all__ = ["ADModel", "NNStage", "load_ad_model", "model_timing", "make", "DEFAULT_MODEL_DIR", "BUNDLED", "SCHEMA",
+           "OUTPUTS"]
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "ad_default"
+#: bundled models by name -> their AD config
+BUNDLED = {"ad_default": DEFAULT_MODEL_DIR / "config.json",
+           "cnn_vae": DEFAULT_MODEL_DIR.parent / "cnn_vae" / "ad_config.json"}
 SCHEMA = Section(
     '[[stages]] kind = "nn"',
     (
@@ -63,6 +73,12 @@ SCHEMA = Section(
         Key("model", PathValue("file_or_dir"), "an ONNX file, an hls4ml project directory, or a CMSSW "
             "hls4mlEmulator wrapper folder (e.g. a checkout's AXOL1TL_v4)",
             default_doc="the bundled AD encoder, triggeremu/data/ad_default"),
+        Key("bundled", Choice(tuple(BUNDLED)), "a bundled model by name: ad_default (the AXOL1TL-like encoder) or "
+            "cnn_vae (the seed CNN VAE of Govorkova et al. on the 19x3 object grid, KL score)",
+            default_doc="model / config, else ad_default"),
+        Key("input", Choice(tuple(LAYOUTS)), "the input layout: which columns feed the network, in what order "
+            "(triggeremu.stages.nn_inputs)", default_doc="the AD config's input_layout, else what the model's "
+            "input implies"),
         Key("config", PathValue("file"), "AD config JSON (hls4ml precision/reuse, input scaling, score, "
             "working points, timing)", default_doc="config.json beside an ONNX model"),
         Key("write_mu", Bool(), "also write `<name>_mu`, the latent vector (raw integers)", default=False),
@@ -72,8 +88,8 @@ SCHEMA = Section(
         *CLOCK_KEYS[1:],
         *FIFO_KEYS,
     ),
-    doc="An hls4ml network, bit-exact (map stage), such as the L1 anomaly-detection encoder: `l1_inputs` -> "
-        "`<name>_score` (and `<name>_mu`). Timing, by trust: an HLS report, explicit `latency_cycles`, the AD "
+    doc="An hls4ml network, bit-exact (map stage), such as the L1 anomaly-detection encoder: its input layout "
+        "(`l1_inputs`, the 19x3 object grid, `calo_regions`, a jet image) -> `<name>_score` (and `<name>_mu`). Timing, by trust: an HLS report, explicit `latency_cycles`, the AD "
         "config's timing, the topology estimator.",
 )
 
@@ -96,6 +112,8 @@ class ADModel:
     scaling_in_type: str = "ap_fixed<18,13>"
     #: l1_inputs -> model input for a CMSSW wrapper folder (:mod:`triggeremu.stages.nn_cmssw`)
     build_inputs: Any = None
+    #: which batch columns feed the network (:mod:`triggeremu.stages.nn_inputs`)
+    layout: InputLayout = field(default_factory=lambda: LAYOUTS["l1_inputs"])
 
     @property
     def mu_name(self) -> str:
@@ -105,13 +123,17 @@ class ADModel:
     def working_points(self) -> dict[str, int]:
         return {str(k): int(v) for k, v in (self.config.get("working_points") or {}).items()}
 
-    def scaled_inputs(self, l1_inputs: np.ndarray) -> np.ndarray:
-        """Raw input mantissas of the encoder for hardware-unit ``l1_inputs``."""
+    def scaled_inputs(self, values: np.ndarray) -> np.ndarray:
+        """Raw input mantissas of the encoder for the layout's values (``l1_inputs`` for the default layout)."""
         if self.build_inputs is not None:
-            return self.build_inputs(l1_inputs)
+            return self.build_inputs(values)
         if self.offsets is None:
-            return np.asarray(l1_inputs, dtype=np.int64)
-        return scale_inputs(l1_inputs, self.offsets, self.shifts, self.model.input_type, in_type=self.scaling_in_type)
+            return np.asarray(values, dtype=np.int64)
+        return scale_inputs(values, self.offsets, self.shifts, self.model.input_type, in_type=self.scaling_in_type)
+
+    def model_inputs(self, cols) -> np.ndarray:
+        """Raw input mantissas of the encoder for a batch (the layout's columns)."""
+        return self.scaled_inputs(self.layout.build(cols))
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -141,8 +163,10 @@ def _read_config(path: Path) -> dict[str, Any]:
     return cfg
 
 
-def load_ad_model(model: str | Path | None = None, config: str | Path | None = None) -> ADModel:
-    """Load an ONNX file or hls4ml project directory plus its AD config (default: the shipped model)."""
+def load_ad_model(model: str | Path | None = None, config: str | Path | None = None, *,
+                  input_layout: str | None = None) -> ADModel:
+    """Load an ONNX file, hls4ml project directory or CMSSW wrapper folder plus its AD config (default: the
+    shipped model); ``input_layout`` overrides the config's (see :mod:`triggeremu.stages.nn_inputs`)."""
     cfg_path = Path(config) if config is not None else None
     if model is None:
         cfg_path = cfg_path or DEFAULT_MODEL_DIR / "config.json"
@@ -160,7 +184,9 @@ def load_ad_model(model: str | Path | None = None, config: str | Path | None = N
         if kind == "cmssw-wrapper":
             from triggeremu.stages.nn_cmssw import load_wrapper_ad
 
-            return load_wrapper_ad(path, cfg_path, cfg)
+            ad = load_wrapper_ad(path, cfg_path, cfg)
+            _attach_layout(ad, input_layout)
+            return ad
         if kind == "hls4ml-project":
             nn = load_hls4ml_project(path)
         elif kind == "onnx":
@@ -171,7 +197,8 @@ def load_ad_model(model: str | Path | None = None, config: str | Path | None = N
             msg = f"AD model {path} does not exist; give an ONNX file or an hls4ml project directory"
             raise ConfigError(msg)
         ad = ADModel(nn, path, cfg_path, cfg)
-        _attach_score(ad)
+        attach_score(ad)
+        _attach_layout(ad, input_layout)
         _attach_scaling(ad)
     except ModelError as err:
         msg = f"cannot load AD model {path}{f' with config {cfg_path}' if cfg_path else ''}: {err}"
@@ -179,51 +206,17 @@ def load_ad_model(model: str | Path | None = None, config: str | Path | None = N
     return ad
 
 
-def _score_ports(ad: ADModel, score: dict, kind: str) -> list:
-    """The output ports a score head reads: ``score["inputs"]`` (port names), else the first output, or
-    for a KL head over a model with separate mu and log-variance ports, the first two."""
-    ports = {p.name: p for p in ad.model.output_ports}
-    names = score.get("inputs")
-    if names is None:
-        outs = ad.model.output_ports
-        names = [p.name for p in outs[:2]] if kind == "kl" and len(outs) >= 2 else [outs[0].name]
-    if isinstance(names, str):
-        names = [names]
-    unknown = [n for n in names if n not in ports]
-    if unknown:
-        msg = f"AD config {ad.config_path}: score inputs {unknown} are not outputs of the model ({sorted(ports)})"
+def _attach_layout(ad: ADModel, override: str | None) -> None:
+    """The layout named by the stage or the AD config (checked against the model's input size), else the
+    one the model's input implies (checked by the stage, so ``triggeremu nn`` runs any model)."""
+    named = override or ad.config.get("input_layout")
+    where = f"AD model {ad.path}: "
+    lay = layout(named or detect_layout(ad.model.n_inputs, ad.model.input_type), where=where)
+    if named and lay.size != ad.model.n_inputs:
+        msg = (f"{where}the input layout {lay.name!r} gives {lay.size} values ({lay.doc}), the model takes "
+               f"{ad.model.n_inputs}; choose another input layout (known: {sorted(LAYOUTS)})")
         raise ConfigError(msg)
-    types = {str(ports[n].type) for n in names}
-    if len(types) > 1:
-        msg = f"AD config {ad.config_path}: score inputs {names} have different types ({sorted(types)})"
-        raise ConfigError(msg)
-    return [ports[n] for n in names]
-
-
-def _attach_score(ad: ADModel) -> None:
-    score = ad.config.get("score") or {"kind": "none"}
-    kind = score.get("kind", "sum_mu2")
-    if kind == "none":
-        return
-    if kind not in ("sum_mu2", "kl"):
-        msg = f"AD config {ad.config_path}: score kind {kind!r} unknown; use 'sum_mu2', 'kl' or 'none'"
-        raise ConfigError(msg)
-    ports = _score_ports(ad, score, kind)
-    out_t = ports[0].type
-    n_out = sum(p.size for p in ports)
-    if kind == "sum_mu2":
-        latent = int(score.get("latent", n_out))
-        head = sum_mu2_head(out_t, score.get("type", "ap_ufixed<18,14>"), name="score", columns=slice(0, latent))
-    else:
-        latent = int(score.get("latent", n_out // 2))
-        opts = {k: score[k] for k in ("square_type", "table_type", "accum_type", "table_size") if k in score}
-        head = kl_head(out_t, latent, score_type=score.get("type", "ap_ufixed<16,9,AP_RND,AP_SAT>"), name="score",
-                       **opts)
-    if latent < 1 or (latent > n_out if kind == "sum_mu2" else 2 * latent > n_out):
-        msg = f"AD config {ad.config_path}: score latent={latent} does not fit the {n_out} model outputs"
-        raise ConfigError(msg)
-    ad.model.add_score(replace(head, inputs=tuple(p.name for p in ports)))
-    ad.score_name = "score"
+    ad.layout = lay
 
 
 def _attach_scaling(ad: ADModel) -> None:
@@ -240,16 +233,10 @@ def _attach_scaling(ad: ADModel) -> None:
 
 
 def _estimator_layers(ad: ADModel) -> list[dict]:
-    layers = []
-    for rec in ad.model.layers:  # each kind's timing rule comes from the layer registry
-        if rec.strategy != "latency":
-            msg = (f"no timing for AD model {ad.path}: layer {rec.name!r} ({rec.kind}, {rec.strategy} strategy) is "
-                   "outside the estimator's scope; give report = <csynth.xml> or latency_cycles in the stage")
-            raise ConfigError(msg)
-        layers.append(rec.describe())
-    if ad.score_name is not None:
+    layers = [rec.describe() for rec in ad.model.layers]  # each kind's timing rule comes from the layer registry
+    head = next((h for h in getattr(ad.model, "scores", ()) if h.name == ad.score_name), None)
+    if head is not None:   # a CMSSW wrapper's loss is inside the wrapper (no head of ours)
         kind = (ad.config.get("score") or {}).get("kind", "sum_mu2")
-        head = next(h for h in ad.model.scores if h.name == ad.score_name)
         ports = {p.name: p.size for p in ad.model.output_ports}
         layers.append({"kind": "sum_sq" if kind == "sum_mu2" else "kl",
                        "n_in": sum(ports[n] for n in head.inputs) if head.inputs else ad.model.output_ports[0].size})
@@ -275,7 +262,7 @@ def model_timing(ad: ADModel, options: dict[str, Any] | None = None) -> BlockTim
                 clock = float(src.get("clock_mhz", cfg_t.get("clock_mhz", _DEFAULT_CLOCK_MHZ)))
                 return BlockTiming(clock_mhz=clock, latency_cycles=int(src["latency_cycles"]),
                                    ii_cycles=int(src.get("ii_cycles", 1)), fifo_depth=fifo, overflow=overflow,
-                                   source="config")
+                                   source=str(src.get("source", "config")) if src is cfg_t else "config")
         clock = float(opts.get("clock_mhz", cfg_t.get("clock_mhz", _DEFAULT_CLOCK_MHZ)))
         return estimate_timing(_estimator_layers(ad), clock_mhz=clock, fifo_depth=fifo, overflow=overflow)
     except ModelError as err:
@@ -295,23 +282,25 @@ class NNStage:
         if ad.score_name is None and not write_mu:
             msg = f"stage {name!r}: the AD model has no score (score.kind = 'none'); set write_mu = true"
             raise ConfigError(msg)
-        if ad.model.n_inputs != N_L1_INPUTS:
-            msg = f"stage {name!r}: the AD model takes {ad.model.n_inputs} inputs, l1_inputs has {N_L1_INPUTS}"
+        if ad.build_inputs is None and ad.model.n_inputs != ad.layout.size:
+            msg = (f"stage {name!r}: the AD model takes {ad.model.n_inputs} inputs, its input layout "
+                   f"{ad.layout.name!r} gives {ad.layout.size}")
             raise ConfigError(msg)
         self.name, self.ad, self._timing, self.write_mu = name, ad, timing, bool(write_mu)
 
     def requires(self) -> tuple[str, ...]:
-        return ("l1_inputs",)
+        return self.ad.layout.columns
 
     def process(self, cols) -> dict[str, np.ndarray]:
-        l1 = np.asarray(cols["l1_inputs"])
-        if l1.ndim != 2 or l1.shape[1] != N_L1_INPUTS or l1.dtype.kind not in "iu":
-            msg = f"stage {self.name!r}: l1_inputs must be integer (N, {N_L1_INPUTS}), got {l1.dtype} {l1.shape}"
-            raise ConfigError(msg)
         try:
-            out = self.ad.model.predict_raw(self.ad.scaled_inputs(l1))
+            x = self.ad.model_inputs(cols)
+        except ConfigError as err:
+            msg = f"stage {self.name!r}: {err}"
+            raise ConfigError(msg) from err
+        try:
+            out = self.ad.model.predict_raw(x)
         except ModelError as err:
-            err.add_note(f"while running stage {self.name!r} on {len(l1)} events")
+            err.add_note(f"while running stage {self.name!r} on {len(x)} events")
             raise
         res = {}
         if self.ad.score_name is not None:
@@ -351,15 +340,29 @@ class NNStage:
             "model": str(self.ad.path),
             "config": None if self.ad.config_path is None else str(self.ad.config_path),
             "input_type": str(self.ad.model.input_type),
+            "input_layout": self.ad.layout.name,
             "input_scaling": self.ad.offsets is not None,
             "types": self.fixed_types(),
             "layers": [f"{rec.name}:{rec.kind}({rec.n_out})" for rec in self.ad.model.layers],
             "timing": self._timing.to_dict(),
             "ii_vs_bx": check_ii_vs_bx(self._timing),
+            "timing_layers": _layer_timing(self.ad, self._timing),
             "events": int(len(scores)),
             "working_points": {name: {"threshold_raw": thr, "n_pass": n_pass(thr)}
                                for name, thr in self.working_points().items()},
         }
+
+
+def _layer_timing(ad: ADModel, timing: BlockTiming) -> dict[str, Any]:
+    """Per layer: the estimator's (latency, II) in 5 ns cycles and, for a .rpt with instance rows, the report's."""
+    out: dict[str, Any] = {}
+    try:
+        out["estimate_5ns"] = estimate_layers(_estimator_layers(ad))
+    except ModelError as err:
+        out["estimate_5ns"] = f"not estimated: {err}"
+    if timing.source.startswith("report:"):
+        out["report_instances"] = [i.to_dict() for i in read_hls_report(timing.source[len("report:"):]).instances]
+    return out
 
 
 def _resolve(value: Any, base_dir: Path) -> Path:
@@ -374,7 +377,12 @@ def make(config: dict[str, Any], *, base_dir: Path) -> NNStage:
     base = Path(base_dir)
     model = _resolve(config["model"], base) if "model" in config else None
     cfg = _resolve(config["config"], base) if "config" in config else None
-    ad = load_ad_model(model, cfg)
+    if "bundled" in config:
+        if model is not None or cfg is not None:
+            msg = f"stage {name!r}: give either bundled = ... or model / config, not both"
+            raise ConfigError(msg)
+        cfg = BUNDLED[config["bundled"]]
+    ad = load_ad_model(model, cfg, input_layout=config.get("input"))
     opts = {k: config[k] for k in ("clock_mhz", "latency_cycles", "ii_cycles", "fifo_depth", "overflow")
             if k in config}
     if "report" in config:

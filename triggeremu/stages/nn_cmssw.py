@@ -9,8 +9,9 @@ the way CMSSW's ``AXOL1TLCondition`` builds it
 ap_fixed<18,13>). The stage's ``<name>_score`` is the wrapper's loss as a raw integer --
 CMSSW's ``loss.to_float() * 16`` for the ap_ufixed<18,14> loss -- so working points are raw
 thresholds (an AD config ``{"working_points": {...}}`` via ``config =``, or a column seed
-of the menu). A wrapper whose input is not the 57 ap_fixed<18,13> values (CICADA's
-252 region ETs, the jet taggers) runs in ``triggeremu nn`` but not on ``l1_inputs``.
+of the menu). A wrapper whose input is not the 57 ap_fixed<18,13> values takes its input
+from another layout (:mod:`triggeremu.stages.nn_inputs`): CICADA's 252 ``ap_uint<10>``
+region ETs from the ``calo_regions`` column, raw, in CMSSW's order.
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ def load_wrapper_ad(path: Path, cfg_path: Path | None, cfg: dict[str, Any]):
     from firmware_models.nn.cmssw_wrapper import load_wrapper
     from triggeremu.stages.nn import ADModel
 
-    extra = sorted(set(cfg) - {"working_points", "timing"})
+    extra = sorted(set(cfg) - {"working_points", "timing", "input_layout"})
     if extra:
         msg = (f"AD config {cfg_path}: {extra} do not apply to the CMSSW wrapper folder {path} (its scaling and "
-               "score come from the wrapper); keep working_points and timing only")
+               "score come from the wrapper); keep working_points, timing and input_layout only")
         raise ConfigError(msg)
     model = load_wrapper(path)
     ad = ADModel(model, path, cfg_path, cfg, build_inputs=l1_input_builder(model))

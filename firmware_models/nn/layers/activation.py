@@ -19,6 +19,8 @@ arguments those modules document read from the call and its config struct: ``rel
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from firmware_models.fixed import FixedType, cast, quantize
@@ -305,6 +307,13 @@ def _softmax_fns():
     return kernel, reference
 
 
+def _softmax_timing(desc) -> tuple[int, int]:
+    n = max(int(desc.get("n_in", 2)), 2)
+    tree = math.ceil(math.log2(n) / 3)
+    impl = str(desc.get("implementation", "stable"))
+    return {"argmax": tree, "stable": 3 + tree}.get(impl, 2 + tree), 1
+
+
 def _register_generic() -> None:
     from firmware_models.nn import activations as fa
     from firmware_models.nn import activations_ref as ra
@@ -343,8 +352,11 @@ def _register_generic() -> None:
                           convention=_NNET + text, nnet_functions=names, build_hls4ml=build, elementwise=False))
     kernel, reference = _softmax_fns()
     register(KindSpec(
-        kind="softmax", kernel=kernel, reference=reference, timing=fixed_latency(4),
-        timing_rule="4 cycles (jet tagger softmax_stable instance: 4; latency/legacy/argmax uncalibrated)",
+        kind="softmax", kernel=kernel, reference=reference, timing=_softmax_timing,
+        timing_rule="stable: 3 + ceil(log2(N) / 3) cycles (max tree, exp table read, sum tree, inverse table read, "
+                    "products; the jet tagger's softmax_stable instance, N = 5: 4); latency and legacy: one stage "
+                    "less (no max subtraction); argmax: ceil(log2(N) / 3) (a comparator tree); II 1 -- one "
+                    "calibration point (N = 5); the log2(N) growth is the adder/comparator-tree depth, 3 per 5 ns",
         convention=_NNET + "softmax latency / stable / legacy / argmax (and softmax_multidim), tables and types as "
                    "firmware_models.nn.softmax documents them", nnet_functions=("softmax", "softmax_multidim"),
         build_hls4ml=_build_softmax))

@@ -336,13 +336,16 @@ def _timing(desc) -> tuple[int, int]:
     if isinstance(rf, bool) or not isinstance(rf, int) or rf < 1:
         msg = f"layer {desc.get('name', '?')!r} (dense): reuse_factor must be a positive integer, got {rf!r}"
         raise ModelFormatError(msg)
+    if desc.get("strategy", "latency") != "latency":
+        return rf + 2, rf   # dense_resource: the ReuseLoop (RF iterations at II 1) and the accumulation
     return rf, rf
 
 
 register(KindSpec(
     kind="dense", kernel=_kernel, reference=_reference, timing=_timing,
-    timing_rule="R cycles, II R (R = reuse factor; jet tagger dense_latency instances: R=1, 1 cycle) "
-                "+ 1 output register in 'pipeline'",
+    timing_rule="Latency strategy: R cycles, II R (R = reuse factor; jet tagger dense_latency instances: R=1, "
+                "1 cycle) + 1 output register in 'pipeline'; Resource: R + 2 cycles, II R (the ReuseLoop's R "
+                "iterations and its accumulation; uncalibrated)",
     convention="hls4ml 1.3.0 nnet_utils/nnet_dense_latency.h dense_latency: each product x*w (full precision) is "
                "assigned to accum_t, acc starts at (accum_t)bias and adds the products in input order (acc += mult: "
                "exact sum, then accum_t's overflow), res = (res_t)acc; nnet_dense_resource.h: same arithmetic, "

@@ -68,6 +68,17 @@ def _build_resize(call, ctx):
                           in_shapes=[shape], out_shape=out, attrs={"map": m})
 
 
+def _timing(desc) -> tuple[int, int]:
+    """io_parallel: wiring (0 cycles); io_stream: one output pixel per cycle + 13 (see the rule text)."""
+    if desc.get("io_type") == "io_stream" and desc.get("kind") in ("zeropad", "cropping"):
+        shape = desc.get("out_shape") or [1]
+        n = (int(np.prod(shape[:-1])) if len(shape) > 1 else int(shape[0])) + 13
+        return n, n
+    return 0, 1
+
+
+_RULE = ("io_parallel: 0 cycles, II 1 (wiring); io_stream zeropad/cropping: H*W output pixels + 13 cycles, II the "
+         "same (ML_FPGAonPixel cnn_large, Vitis 2023.1: zeropad2d to 10x15 -> 163, to 6x8 -> 61)")
 _CONV = "hls4ml 1.3.0 nnet_utils/"
 for _kind, _fns, _build, _ops_onnx, _text in (
         ("zeropad", ("zeropad1d_cl", "zeropad2d_cl"), _build_pad, (),
@@ -78,6 +89,6 @@ for _kind, _fns, _build, _ops_onnx, _text in (
          "nnet_image.h resize_nearest: src = (dst * ((in << 16) / out + 1)) >> 16, data_T copied"),
         ("transpose", (), None, (),
          "nnet_transpose.h transpose: res[i] = data[transfer_idx(i)] (perm_strides over to_shape, last axis first)")):
-    register(KindSpec(kind=_kind, kernel=_kernel, reference=_reference, timing=lambda desc: (1, 1),
-                      timing_rule="1 cycle, II 1 (wiring and one register)", convention=_CONV + _text,
+    register(KindSpec(kind=_kind, kernel=_kernel, reference=_reference, timing=_timing,
+                      timing_rule=_RULE, convention=_CONV + _text,
                       nnet_functions=_fns, build_hls4ml=_build, onnx_ops=_ops_onnx))
