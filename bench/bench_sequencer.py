@@ -80,7 +80,7 @@ def test_bench_trigger_rules(benchmark, keys):
     orbit, bx, _ = keys
     request = np.random.default_rng(1).random(N_EVENTS) < 0.02  # ~750 kHz of requests
     n = 20000
-    got = TriggerRules(RUN3_RULES).apply(orbit[:n], bx[:n], request[:n]).vetoed
+    got = TriggerRules(RUN3_RULES).apply(orbit[:n], bx[:n], request[:n]).vetoed_by
     np.testing.assert_array_equal(got, brute_force_rules(absolute_bx(orbit[:n], bx[:n]), request[:n], RUN3_RULES))
 
     def run():

@@ -273,8 +273,8 @@ def _rules_kernel(case):
     rules, slots, request, cuts = case
     tr = TriggerRules(rules)
     orbit, bx = (slots // 3564).astype(np.uint32), (slots % 3564).astype(np.uint16)
-    parts = [tr.apply(orbit[idx], bx[idx], request[idx]).vetoed for idx in np.split(np.arange(slots.size), cuts)]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+    parts = [tr.apply(orbit[idx], bx[idx], request[idx]).vetoed_by for idx in np.split(np.arange(slots.size), cuts)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
 
 
 def _rules_reference(case):

@@ -37,3 +37,28 @@ def test_run_dir_announces_every_file(tmp_path, capsys):
     err = capsys.readouterr().err
     for name in ("decisions.parquet", "summary.json"):
         assert f"wrote {run / name}" in err
+
+
+def test_requests_and_the_rule_that_vetoed_them(tmp_path):
+    """l1a_requested / vetoed_by per event: a low threshold requests often enough that every
+    Run-3 rule vetoes some BX; the rule numbers equal the brute-force window count of the
+    requests (sequencer_reference), and the columns add up to accepted and the summary."""
+    from triggeremu.sequencer_reference import brute_force_rules
+    from triggeremu.trigger_rules import RUN3_RULES, absolute_bx
+
+    menu = tmp_path / "busy.toml"
+    menu.write_text('[run]\ntrigger_rules = [[1, 3], [2, 25], [3, 100], [4, 240]]\n\n'
+                    '[[seeds]]\nname = "SingleJet5"\nobject = "jet"\nthreshold_gev = 5.0\n')
+    out = tmp_path / "d.parquet"
+    assert main(["replay", "--synthetic", "20000", "--menu", str(menu), "--out", str(out), "--quiet",
+                 "--json", str(tmp_path / "s.json")]) == 0
+    t = pq.read_table(out).to_pydict()
+    req, by = np.array(t["l1a_requested"]), np.array(t["vetoed_by"], dtype=np.uint8)
+    assert pq.read_schema(out).field("vetoed_by").type == "uint8"
+    np.testing.assert_array_equal(np.array(t["accepted"]), req & (by == 0))
+    want = brute_force_rules(absolute_bx(np.array(t["orbit"]), np.array(t["bx"])), req, list(RUN3_RULES))
+    np.testing.assert_array_equal(np.where(by == 255, 0, by), want)
+    assert set(np.unique(by[req]).tolist()) >= {0, 1, 2, 3, 4}
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["trigger_rules"]["l1a_vetoed"] == int(np.count_nonzero(by[req])) > 0
+    assert summary["drop_reasons"]["trigger_rules"] == int(np.count_nonzero(by[req]))

@@ -233,28 +233,30 @@ def apply_rules(
     windows,  # (R,) int64: ... in any windows[r] consecutive BX
     history,  # (H,) int64 ring of the last H accepted L1A BX numbers, H = max(counts)
     hist_state,  # (2,) int64: [head (index of the newest), size]
-    vetoed_out,  # (N,) bool
+    vetoed_out,  # (N,) uint8: 0 = not vetoed, r + 1 = the request was vetoed by rule r (the first that forbids it)
     blocked_out,  # (N,) bool: an L1A at this BX would be vetoed (deadtime)
 ):
     """Veto L1A requests that break a rule; mark every BX inside deadtime.
 
     An L1A at BX t is allowed iff, for every rule (n, w), the n-th previous
     accepted L1A is at least w BX back (t - p_n >= w), or fewer than n exist.
+    A vetoed request records the first rule, in the menu's order, that forbids it.
     """
     cap = history.shape[0]
     n_rules = counts.shape[0]
     for k in range(abs_bx.shape[0]):
         t = abs_bx[k]
-        blocked = False
+        rule = 0
         for r in range(n_rules):
             m = counts[r]
             if hist_state[1] >= m:
                 idx = (hist_state[0] - (m - 1)) % cap
                 if t - history[idx] < windows[r]:
-                    blocked = True
+                    rule = r + 1
                     break
+        blocked = rule > 0
         blocked_out[k] = blocked
-        vetoed_out[k] = request[k] and blocked
+        vetoed_out[k] = rule if request[k] else 0
         if request[k] and not blocked and cap > 0:
             head = (hist_state[0] + 1) % cap
             history[head] = t

@@ -32,7 +32,7 @@ import numpy as np
 
 from triggeremu.errors import ConfigError, UserError
 from triggeremu.menu import Menu, as_menu, calo_menu_path, load_menu
-from triggeremu.output import DETECTOR_PAYLOADS, check_output_path, event_table
+from triggeremu.output import DECISION_COLUMNS, DETECTOR_PAYLOADS, check_output_path, event_table
 from triggeremu.schema import Choice, Int
 from triggeremu.source_specs import SourceSpec, as_source
 
@@ -177,7 +177,7 @@ class ReplayResult:
         seeds = self.menu.seed_names
         if not kept:
             return pa.table({})
-        decision = {k: kept[k] for k in ("accepted", "lost", *_TIMING) if k in kept}
+        decision = {k: kept[k] for k in (*DECISION_COLUMNS, *_TIMING) if k in kept}
         skip = {*DETECTOR_PAYLOADS, "seed_bits", "seed_bits_prescaled", *decision}
         outputs = {k: v for k, v in kept.items() if k not in skip}
         return event_table(outputs, kept["seed_bits"], kept["seed_bits_prescaled"], decision, seeds,

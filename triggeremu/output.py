@@ -14,7 +14,10 @@ Columns, in order: ``orbit``, ``bx``, ``event``, the source's and stages' output
 (``label``, ``pileup``, ``bad_input``, passthrough branches, ``<stage>_<output>``;
 the detector payloads ``l1_inputs`` and ``calo_cells`` are not written), one
 boolean per seed before prescale (the seed's name) and after (``<seed>__prescaled``),
-``accepted``, ``lost`` and the sequencer's ``seq_*`` timing columns. Raw
+``accepted``, ``lost``, ``l1a_requested`` (a seed fired after prescale on an event that
+reached the decision) and ``vetoed_by`` (uint8: 0 = not vetoed, r + 1 = the request was
+vetoed by trigger rule r in the menu's order, :data:`VETOED_BY_BUDGET` = a seed fired but
+the decision came after the latency budget), and the sequencer's ``seq_*`` timing columns. Raw
 fixed-point integers carry their type (``ap_ufixed<18,14>``...): in each Arrow
 field's metadata (``fixed_type``) and, for every reader, as JSON in the file's
 metadata (:data:`FIXED_TYPES_KEY`; a ``TObjString`` of that name in a ROOT file).
@@ -34,8 +37,13 @@ import pyarrow as pa
 from streams.schema import from_columns
 from triggeremu.errors import UserError
 
-__all__ = ["FORMATS", "FIXED_TYPES_KEY", "DETECTOR_PAYLOADS", "check_output_path", "check_writable",
+__all__ = ["VETOED_BY_BUDGET", "DECISION_COLUMNS", "FORMATS", "FIXED_TYPES_KEY", "DETECTOR_PAYLOADS", "check_output_path", "check_writable",
            "open_writer", "event_table", "EventWriter"]
+
+#: ``vetoed_by`` code of an event whose seed fired but whose decision missed the latency budget
+VETOED_BY_BUDGET = 255
+#: the per-event decision columns, besides the sequencer's timing columns
+DECISION_COLUMNS = ("accepted", "lost", "l1a_requested", "vetoed_by")
 
 #: output suffix -> what is written
 FORMATS = {".parquet": "Parquet (pyarrow)", ".root": "ROOT TTree 'Events' (uproot)"}

@@ -62,11 +62,12 @@ from triggeremu.counters import ANOMALY_KINDS, Counters, ValueCounts
 from triggeremu.decisions import Prescaler, SeedBits, unpack_bits
 from triggeremu.errors import UserError
 from triggeremu.menu import Menu, load_menu
-from triggeremu.output import open_writer
+from triggeremu.output import VETOED_BY_BUDGET, open_writer
 from triggeremu.progress import Progress
 from triggeremu.rates import RateCounter
 from triggeremu.source_specs import with_generated_columns
 from triggeremu.sources import open_source, source_items
+from triggeremu._sequencer_kernels import STATUS_OVER_BUDGET
 from triggeremu.timeline import Timeline
 
 __all__ = ["run", "RunResult", "run_summary_of", "partial_path", "max_message_bytes"]
@@ -449,7 +450,8 @@ class _Sink:
         req_rows = pre_rows.any(axis=1)
         request = np.zeros(n, dtype=bool)
         request[rows] = req_rows
-        vetoed = self.timeline.apply_trigger_rules(cols, request)
+        vetoed_by = self.timeline.apply_trigger_rules(cols, request)
+        vetoed = vetoed_by != 0
         accepted = request & ~vetoed
         drops["trigger_rules"] = int(vetoed.sum())
         self.rates.add_counts(counters.n_valid, counters.seed_raw, counters.n_any_raw)
@@ -460,7 +462,8 @@ class _Sink:
             raw = unpack_bits(packed, k)
             prescaled = np.zeros((n, k), dtype=bool)
             prescaled[rows] = pre_rows
-            decision = {"accepted": accepted, "lost": ~alive, **timing.columns}
+            decision = {"accepted": accepted, "lost": ~alive, "l1a_requested": request,
+                        "vetoed_by": _vetoed_by(vetoed_by, fired_any & valid, timing.columns), **timing.columns}
             outputs = {c: v for c, v in cols.items() if c not in BULKY_COLUMNS and not is_internal(c)}
             if self.writer is not None:
                 table = self.writer.table(outputs, raw, prescaled, decision)
@@ -549,6 +552,16 @@ def _deferred_sigint():
         signal.signal(signal.SIGINT, previous)
     if pending:
         raise KeyboardInterrupt
+
+
+def _vetoed_by(by_rule: np.ndarray, fired: np.ndarray, timing: dict[str, np.ndarray]) -> np.ndarray:
+    """The per-event ``vetoed_by`` column: 0 = not vetoed, r + 1 = its L1A request was vetoed by
+    trigger rule r (the menu's order), 255 = a seed fired but the decision came after the latency
+    budget (the event is dropped as ``over_latency_budget`` and requests nothing)."""
+    out = by_rule.copy()
+    if "seq_status" in timing:
+        out[fired & (timing["seq_status"] == STATUS_OVER_BUDGET)] = VETOED_BY_BUDGET
+    return out
 
 
 def _anomaly_drops(cols: dict[str, np.ndarray]) -> dict[str, int]:

@@ -154,25 +154,26 @@ def cycle_level(
 
 
 def brute_force_rules(abs_bx: np.ndarray, request: np.ndarray, rules: list[tuple[int, int]]) -> np.ndarray:
-    """Vetoed mask: a request is vetoed if accepting it would put more than n L1As
-    in some window of w consecutive BX, counting the L1As accepted so far."""
+    """Which rule vetoed each request (uint8: 0 = none, r + 1 = rule r, the first in order
+    that forbids it): a request is vetoed if accepting it would put more than n L1As in
+    some window of w consecutive BX, counting the L1As accepted so far."""
     accepted: list[int] = []
-    vetoed = np.zeros(len(abs_bx), dtype=bool)
+    vetoed = np.zeros(len(abs_bx), dtype=np.uint8)
     for k, (t, req) in enumerate(zip(abs_bx.tolist(), request.tolist(), strict=True)):
         if not req:
             continue
-        ok = True
-        for n_max, w in rules:
+        by = 0
+        for r, (n_max, w) in enumerate(rules):
             # every window [x, x + w - 1] that contains t
             for x in range(t - w + 1, t + 1):
                 inside = sum(1 for p in accepted if x <= p <= x + w - 1) + 1
                 if inside > n_max:
-                    ok = False
+                    by = r + 1
                     break
-            if not ok:
+            if by:
                 break
-        if ok:
-            accepted.append(t)
+        if by:
+            vetoed[k] = by
         else:
-            vetoed[k] = True
+            accepted.append(t)
     return vetoed

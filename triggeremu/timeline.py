@@ -67,7 +67,8 @@ class Timeline:
         return self.sequencer.feed(cols, valid)
 
     def apply_trigger_rules(self, cols: dict[str, np.ndarray], request: np.ndarray) -> np.ndarray:
-        return self.rules.apply(cols["orbit"], cols["bx"], request).vetoed
+        """Per event, the trigger rule that vetoed its L1A request (uint8: 0 = none, r + 1 = rule r)."""
+        return self.rules.apply(cols["orbit"], cols["bx"], request).vetoed_by
 
     def summary(self) -> dict[str, Any]:
         if self.sequencer is None:

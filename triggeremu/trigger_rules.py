@@ -28,9 +28,11 @@ from streams.errors import StreamIntegrityError
 from triggeremu import _sequencer_kernels as _k
 from triggeremu.errors import ConfigError
 
-__all__ = ["RUN3_RULES", "RULES_SOURCE", "TriggerRules", "RuleResult", "absolute_bx"]
+__all__ = ["RUN3_RULES", "RULES_SOURCE", "MAX_RULES", "TriggerRules", "RuleResult", "absolute_bx"]
 
 RUN3_RULES: tuple[tuple[int, int], ...] = ((1, 3), (2, 25), (3, 100), (4, 240))
+#: most rules a menu may list: ``vetoed_by`` codes 1..MAX_RULES name a rule, 255 is the latency budget
+MAX_RULES = 250
 RULES_SOURCE = "cmssw L1Trigger/PrefireAnalysis/plugins/TriggerRulePrefireVetoFilter.cc (allowed iff t - p_n >= w)"
 
 
@@ -41,8 +43,13 @@ def absolute_bx(orbit: np.ndarray, bx: np.ndarray) -> np.ndarray:
 
 @dataclass
 class RuleResult:
-    vetoed: np.ndarray  # (N,) bool: requested, but vetoed by a rule
+    vetoed_by: np.ndarray  # (N,) uint8: 0 = not vetoed, r + 1 = the request was vetoed by rule r (menu order)
     blocked: np.ndarray  # (N,) bool: this BX is in deadtime (an L1A would be vetoed)
+
+    @property
+    def vetoed(self) -> np.ndarray:
+        """(N,) bool: requested, but vetoed by a rule."""
+        return self.vetoed_by != 0
 
 
 class TriggerRules:
@@ -60,6 +67,9 @@ class TriggerRules:
                 msg = f"trigger rule ({n}, {w}): count and window must be >= 1 (at most count L1As in window BX)"
                 raise ConfigError(msg)
             parsed.append((n, w))
+        if len(parsed) > MAX_RULES:
+            msg = f"{len(parsed)} trigger rules given; at most {MAX_RULES} (the per-event vetoed_by code is one byte)"
+            raise ConfigError(msg)
         self.rules = tuple(parsed)
         self._counts = np.array([n for n, _ in parsed], dtype=np.int64)
         self._windows = np.array([w for _, w in parsed], dtype=np.int64)
@@ -86,14 +96,14 @@ class TriggerRules:
                 )
                 raise StreamIntegrityError(msg)
             self._last_bx = int(t[-1])
-        vetoed = np.empty(t.size, dtype=bool)
+        vetoed_by = np.empty(t.size, dtype=np.uint8)
         blocked = np.empty(t.size, dtype=bool)
-        _k.apply_rules(t, req, self._counts, self._windows, self._history, self._hist_state, vetoed, blocked)
+        _k.apply_rules(t, req, self._counts, self._windows, self._history, self._hist_state, vetoed_by, blocked)
         self.n_bx += int(t.size)
         self.n_requested += int(req.sum())
-        self.n_vetoed += int(vetoed.sum())
+        self.n_vetoed += int(np.count_nonzero(vetoed_by))
         self.n_blocked += int(blocked.sum())
-        return RuleResult(vetoed=vetoed, blocked=blocked)
+        return RuleResult(vetoed_by=vetoed_by, blocked=blocked)
 
     def summary(self) -> dict[str, Any]:
         """Counts and the deadtime fraction (BX in deadtime over BX seen)."""
