@@ -178,3 +178,14 @@ def test_real_cms_folder_as_shipped(tmp_path: Path, capsys) -> None:
     rc = main(["nn", str(_cms("CICADA_v2")), "--timing"])
     err = capsys.readouterr().err
     assert rc == 0 or (rc == 2 and "layer 'conv'" in err and len(err.strip().splitlines()) == 1), err
+
+
+def test_empty_onnx_file_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("onnx")
+    model, x = tmp_path / "model.onnx", tmp_path / "x.npy"
+    model.write_bytes(b"")
+    np.save(x, np.zeros((2, 4), dtype=np.int64))
+    assert main(["nn", str(model), "--inputs", str(x), "--out", str(tmp_path / "y.npz")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "is empty (0 bytes)" in err and "export it again" in err

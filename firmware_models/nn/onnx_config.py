@@ -30,6 +30,8 @@ in-place). hls4ml 1.3.0's conversion rules applied here (Vivado backend):
 
 from __future__ import annotations
 
+import os
+
 import bisect
 import json
 import math
@@ -368,6 +370,10 @@ def load_onnx(model, config=None) -> NNModel:
     onnx, _ = _onnx()
     source = str(model) if not hasattr(model, "graph") else "onnx model"
     if not hasattr(model, "graph"):
+        if os.path.isfile(model) and os.path.getsize(model) == 0:
+            msg = (f"ONNX model {source} is empty (0 bytes): the export or copy did not finish; "
+                   "export it again (torch.onnx.export or similar)")
+            raise ModelFormatError(msg)
         try:
             model = onnx.load(str(model))
         except (OSError, onnx.onnx_cpp2py_export.checker.ValidationError) as exc:
