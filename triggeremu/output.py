@@ -37,8 +37,8 @@ import pyarrow as pa
 from streams.schema import from_columns
 from triggeremu.errors import UserError
 
-__all__ = ["VETOED_BY_BUDGET", "DECISION_COLUMNS", "FORMATS", "FIXED_TYPES_KEY", "DETECTOR_PAYLOADS", "check_output_path", "check_writable",
-           "open_writer", "event_table", "EventWriter"]
+__all__ = ["FORMATS", "FIXED_TYPES_KEY", "DETECTOR_PAYLOADS", "DECISION_COLUMNS", "VETOED_BY_BUDGET",
+           "check_output_path", "check_writable", "open_writer", "event_table", "EventWriter"]
 
 #: ``vetoed_by`` code of an event whose seed fired but whose decision missed the latency budget
 VETOED_BY_BUDGET = 255

@@ -47,6 +47,7 @@ import numpy as np
 
 from streams.clock import FillingScheme
 from streams.schema import to_columns
+from triggeremu._sequencer_kernels import STATUS_OVER_BUDGET
 from triggeremu.chain import (
     BULKY_COLUMNS,
     FLAG_OFFLINE_FULL,
@@ -67,7 +68,6 @@ from triggeremu.progress import Progress
 from triggeremu.rates import RateCounter
 from triggeremu.source_specs import with_generated_columns
 from triggeremu.sources import open_source, source_items
-from triggeremu._sequencer_kernels import STATUS_OVER_BUDGET
 from triggeremu.timeline import Timeline
 
 __all__ = ["run", "RunResult", "run_summary_of", "partial_path", "max_message_bytes"]

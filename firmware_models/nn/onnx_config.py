@@ -30,8 +30,6 @@ in-place). hls4ml 1.3.0's conversion rules applied here (Vivado backend):
 
 from __future__ import annotations
 
-import os
-
 import bisect
 import json
 import math
@@ -370,7 +368,7 @@ def load_onnx(model, config=None) -> NNModel:
     onnx, _ = _onnx()
     source = str(model) if not hasattr(model, "graph") else "onnx model"
     if not hasattr(model, "graph"):
-        if os.path.isfile(model) and os.path.getsize(model) == 0:
+        if Path(model).is_file() and Path(model).stat().st_size == 0:
             msg = (f"ONNX model {source} is empty (0 bytes): the export or copy did not finish; "
                    "export it again (torch.onnx.export or similar)")
             raise ModelFormatError(msg)
